@@ -1,0 +1,91 @@
+// Assembles a running hookline: context (database, secrets, clock, logger), migrations, the first
+// account, and the HTTP server. Returns a handle with the server's URL and stop().
+import type { AddressInfo } from 'node:net';
+import { bootstrap } from './accounts/service.js';
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config.js';
+import type { AppContext } from './context.js';
+import { KEY_CHECK, loadSecretKey, secretBox } from './crypto/secretbox.js';
+import { buildServer } from './http/server.js';
+import { createLogger, type Logger } from './logger.js';
+import type { Db } from './storage/db.js';
+import { migrate } from './storage/migrate.js';
+import { openSqlite } from './storage/sqlite/connection.js';
+
+export interface ContextOptions {
+  clock?: Clock;
+  logger?: Logger;
+}
+
+/** Opens the database, applies migrations and checks that the secret key is the database's one. */
+export async function openContext(config: Config, options: ContextOptions = {}): Promise<AppContext> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const db = openDatabase(config.database);
+  try {
+    const applied = await migrate(db, clock.now());
+    if (applied.length > 0) logger.info({ applied }, 'database migrated');
+    const secrets = secretBox(loadSecretKey(config.secretKey, config.secretKeyFile));
+    await checkSecretKey(db, secrets);
+    return { config, db, clock, logger, secrets };
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+}
+
+function openDatabase(location: string): Db {
+  if (/^postgres(ql)?:\/\//.test(location)) throw new Error('PostgreSQL is not supported yet: HOOKLINE_DATABASE must be a file path');
+  return openSqlite(location);
+}
+
+async function checkSecretKey(db: Db, secrets: AppContext['secrets']): Promise<void> {
+  const row = await db.get<{ value: string }>('SELECT value FROM meta WHERE key = ?', [KEY_CHECK.metaKey]);
+  if (!row) {
+    await db.run('INSERT INTO meta (key, value) VALUES (?, ?)', [KEY_CHECK.metaKey, secrets.seal(KEY_CHECK.plaintext, KEY_CHECK.boundTo)]);
+    return;
+  }
+  try {
+    secrets.open(row.value, KEY_CHECK.boundTo);
+  } catch {
+    throw new Error(
+      'The secret key (HOOKLINE_SECRET_KEY or HOOKLINE_SECRET_KEY_FILE) is not the one this database was created with: webhook secrets cannot be read.',
+    );
+  }
+}
+
+export interface Running {
+  ctx: AppContext;
+  url: string;
+  /** Set when start created the first account with a generated key: shown once. */
+  bootstrap?: { accountId: string; accountName: string; apiKey?: string };
+  stop(): Promise<void>;
+}
+
+export async function start(config: Config, options: ContextOptions = {}): Promise<Running> {
+  const ctx = await openContext(config, options);
+  const created = await bootstrap(ctx);
+  const server = await buildServer(ctx);
+  await server.listen({ host: config.host, port: config.port });
+  const { port } = server.server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  ctx.logger.info({ url }, 'hookline listening');
+  let stopped: Promise<void> | undefined;
+  return {
+    ctx,
+    url,
+    ...(created && {
+      bootstrap: {
+        accountId: created.account.id,
+        accountName: created.account.name,
+        ...(created.generatedKey !== undefined && { apiKey: created.generatedKey }),
+      },
+    }),
+    stop: () =>
+      (stopped ??= (async () => {
+        await server.close();
+        await ctx.db.close();
+      })()),
+  };
+}

@@ -1,0 +1,103 @@
+// The `hookline` command: start the service, and manage accounts and API keys.
+import { Command } from 'commander';
+import * as accounts from '../accounts/service.js';
+import { listAccounts } from '../accounts/store.js';
+import { listApiKeys } from '../accounts/store.js';
+import { openContext, start } from '../app.js';
+import { isoTime } from '../clock.js';
+import { loadConfig } from '../config.js';
+import type { AppContext } from '../context.js';
+import { createLogger } from '../logger.js';
+
+async function withContext<T>(fn: (ctx: AppContext) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const ctx = await openContext(config, { logger: createLogger('warn') });
+  try {
+    return await fn(ctx);
+  } finally {
+    await ctx.db.close();
+  }
+}
+
+const print = (line: string) => process.stdout.write(`${line}\n`);
+
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command('hookline').description('Self-hostable webhooks, compatible with OnceHub API v2').showHelpAfterError();
+
+  program
+    .command('start')
+    .description('Start the API on the configured database (see HOOKLINE_* variables)')
+    .action(async () => {
+      const running = await start(loadConfig());
+      if (running.bootstrap?.apiKey) {
+        print(`Created account ${running.bootstrap.accountName} (${running.bootstrap.accountId}).`);
+        print(`Its API key, shown only this once: ${running.bootstrap.apiKey}`);
+      }
+      print(`hookline is listening on ${running.url}`);
+      const shutdown = (signal: string) => {
+        running.ctx.logger.info({ signal }, 'shutting down');
+        running.stop().then(() => process.exit(0), () => process.exit(1));
+      };
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+    });
+
+  const accountCmd = program.command('accounts').description('Manage accounts');
+  accountCmd
+    .command('create')
+    .description('Create an account and its first API key (printed once)')
+    .requiredOption('--name <name>', 'account name, e.g. an admin e-mail address')
+    .action((opts: { name: string }) =>
+      withContext(async (ctx) => {
+        const { account, issued } = await accounts.createAccount(ctx, opts.name);
+        print(`account ${account.id} ${account.name}`);
+        print(`api key ${issued.key.id}: ${issued.plaintext}`);
+      }),
+    );
+  accountCmd
+    .command('list')
+    .description('List accounts')
+    .action(() =>
+      withContext(async (ctx) => {
+        for (const a of await listAccounts(ctx.db)) print(`${a.id}\t${a.name}\t${isoTime(a.created_at)}`);
+      }),
+    );
+
+  const keyCmd = program.command('keys').description('Manage API keys');
+  keyCmd
+    .command('create')
+    .description('Create an API key for an account (printed once)')
+    .requiredOption('--account <id>', 'account id (ACC-...)')
+    .option('--label <label>', 'what the key is for', 'cli')
+    .action((opts: { account: string; label: string }) =>
+      withContext(async (ctx) => {
+        const issued = await accounts.createApiKey(ctx, opts.account, opts.label);
+        print(`api key ${issued.key.id}: ${issued.plaintext}`);
+      }),
+    );
+  keyCmd
+    .command('list')
+    .description("List an account's API keys (never the keys themselves)")
+    .requiredOption('--account <id>', 'account id (ACC-...)')
+    .action((opts: { account: string }) =>
+      withContext(async (ctx) => {
+        for (const k of await listApiKeys(ctx.db, opts.account)) {
+          const state = k.revoked_at === null ? 'active' : `revoked ${isoTime(k.revoked_at)}`;
+          const used = k.last_used_at === null ? 'never used' : `last used ${isoTime(k.last_used_at)}`;
+          print(`${k.id}\t${k.label}\t${k.key_hint}\t${state}\t${used}`);
+        }
+      }),
+    );
+  keyCmd
+    .command('revoke')
+    .description('Revoke an API key at once')
+    .argument('<id>', 'key id (KEY-...)')
+    .action((id: string) =>
+      withContext(async (ctx) => {
+        await accounts.revokeApiKey(ctx, id);
+        print(`revoked ${id}`);
+      }),
+    );
+
+  await program.parseAsync(argv);
+}

@@ -1,0 +1,15 @@
+// The one object passed to every feature: configuration, database, clock, logger and the box that
+// seals secrets. Nothing in hookline reaches for a module-level singleton instead.
+import type { Clock } from './clock.js';
+import type { Config } from './config.js';
+import type { SecretBox } from './crypto/secretbox.js';
+import type { Logger } from './logger.js';
+import type { Db } from './storage/db.js';
+
+export interface AppContext {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  secrets: SecretBox;
+}

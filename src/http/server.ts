@@ -1,0 +1,72 @@
+// Builds the HTTP API: Fastify with OnceHub's conventions (Request-Id header, API-Key auth,
+// per-account rate limit, error body) and the routes of each resource.
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import { Ajv } from 'ajv';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifySchema } from 'fastify';
+import type { AppContext } from '../context.js';
+import { newRequestId } from '../ids.js';
+import { registerAuth } from './auth.js';
+import { sendError } from './errors.js';
+import { metaRoutes } from './routes/meta.js';
+import { webhookRoutes } from './routes/webhooks.js';
+import { SHARED_SCHEMAS } from './schemas.js';
+
+const ROUTES = [metaRoutes, webhookRoutes];
+
+export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    genReqId: newRequestId,
+    requestIdHeader: false,
+    bodyLimit: ctx.config.bodyLimitBytes,
+  });
+
+  // Query strings and path parameters arrive as text and are coerced; JSON bodies are checked as
+  // sent, so `"name": 5` is an error rather than the name "5".
+  const ajvOptions = { allErrors: false, verbose: true, removeAdditional: false, useDefaults: true, strict: false } as const;
+  const coercing = new Ajv({ ...ajvOptions, coerceTypes: true });
+  const exact = new Ajv({ ...ajvOptions, coerceTypes: false });
+  for (const schema of SHARED_SCHEMAS) {
+    coercing.addSchema(schema);
+    exact.addSchema(schema);
+  }
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? exact : coercing).compile(schema as FastifySchema));
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('Request-Id', request.id);
+  });
+  app.setErrorHandler((err, request, reply) => sendError(request, reply, err));
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ type: 'invalid_request_error', message: `Unrecognized request URL (${request.method}: ${request.url.split('?')[0]}).` }),
+  );
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'hookline API',
+        version: 'v2',
+        description: 'Webhook subscriptions compatible with OnceHub API v2. Operations marked "hookline extension" are additions.',
+      },
+      components: { securitySchemes: { ApiKey: { type: 'apiKey', in: 'header', name: 'API-Key' } } },
+      security: [{ ApiKey: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+
+  registerAuth(app, ctx);
+  await app.register(rateLimit, {
+    global: true,
+    hook: 'preHandler',
+    max: ctx.config.rateLimitPerSecond,
+    timeWindow: 1000,
+    keyGenerator: (request) => request.principal?.accountId ?? request.ip,
+    allowList: (request) => request.routeOptions.config.public === true,
+    errorResponseBuilder: (_request, context) => Object.assign(new Error('Request rate limit exceeded'), { statusCode: context.statusCode }),
+  });
+
+  for (const routes of ROUTES) routes(app, ctx);
+  return app;
+}

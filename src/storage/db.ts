@@ -1,0 +1,23 @@
+// The database port: the only surface the features use. SQL is plain text with `?` placeholders;
+// each backend (one folder per database) implements this shape. Values are strings, numbers
+// (times are integer milliseconds since the epoch) and null.
+export type SqlValue = string | number | bigint | null;
+
+export interface Db {
+  readonly dialect: 'sqlite' | 'postgres';
+  all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
+  run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }>;
+  /** Runs a script of several statements (migrations). */
+  exec(sql: string): Promise<void>;
+  /** Runs fn inside one transaction: all its writes commit together or not at all. */
+  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Thrown for a unique-constraint violation, whatever the backend. */
+export class UniqueViolation extends Error {
+  constructor(readonly constraint: string, cause: unknown) {
+    super(`unique constraint violated: ${constraint}`, { cause });
+  }
+}

@@ -1,0 +1,86 @@
+// Starts a real hookline server on a free port over a fresh SQLite file, and talks to it over HTTP.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { start, type Running } from '../../src/app.js';
+import type { Clock } from '../../src/clock.js';
+import { loadConfig } from '../../src/config.js';
+
+export const TEST_API_KEY = 'hkl_test_key_of_the_first_account_0123456789';
+
+export interface TestServer {
+  url: string;
+  dir: string;
+  running: Running;
+  env: Record<string, string>;
+  /** Calls the API with the first account's key unless headers say otherwise. */
+  api(method: string, urlPath: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse>;
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  body: any;
+  text: string;
+}
+
+export function tempDir(prefix = 'hookline-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export async function startServer(options: { env?: Record<string, string>; clock?: Clock; dir?: string } = {}): Promise<TestServer> {
+  const dir = options.dir ?? tempDir();
+  const env: Record<string, string> = {
+    HOOKLINE_DATABASE: path.join(dir, 'hookline.db'),
+    HOOKLINE_SECRET_KEY_FILE: path.join(dir, 'secret.key'),
+    HOOKLINE_PORT: '0',
+    HOOKLINE_API_KEY: TEST_API_KEY,
+    HOOKLINE_RATE_LIMIT: '10000',
+    HOOKLINE_LOG_LEVEL: 'silent',
+    ...options.env,
+  };
+  const launch = () => start(loadConfig(env), options.clock ? { clock: options.clock } : {});
+  let running = await launch();
+  const server: TestServer = {
+    get url() {
+      return running.url;
+    },
+    get running() {
+      return running;
+    },
+    dir,
+    env,
+    api: (method, urlPath, body, headers = {}) => call(running.url, method, urlPath, body, { 'API-Key': TEST_API_KEY, ...headers }),
+    restart: async () => {
+      await running.stop();
+      running = await launch();
+    },
+    stop: () => running.stop(),
+  };
+  return server;
+}
+
+export async function call(
+  base: string,
+  method: string,
+  urlPath: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<ApiResponse> {
+  const init: RequestInit = { method, headers: { ...headers } };
+  if (body !== undefined) {
+    init.body = typeof body === 'string' ? body : JSON.stringify(body);
+    (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
+  }
+  const res = await fetch(`${base}${urlPath}`, init);
+  const text = await res.text();
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  return { status: res.status, headers: res.headers, body: parsed, text };
+}
