@@ -6,9 +6,14 @@ import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { KEY_CHECK, loadSecretKey, secretBox } from './crypto/secretbox.js';
+import { createHttpClient } from './delivery/http-client.js';
+import { startDispatcher } from './delivery/dispatcher.js';
+import { startRetention } from './delivery/retention.js';
 import { buildServer } from './http/server.js';
+import { createNotifier } from './notifier.js';
 import { createLogger, type Logger } from './logger.js';
 import type { Db } from './storage/db.js';
+import type { Dispatcher } from './delivery/dispatcher.js';
 import { migrate } from './storage/migrate.js';
 import { openSqlite } from './storage/sqlite/connection.js';
 
@@ -27,7 +32,7 @@ export async function openContext(config: Config, options: ContextOptions = {}):
     if (applied.length > 0) logger.info({ applied }, 'database migrated');
     const secrets = secretBox(loadSecretKey(config.secretKey, config.secretKeyFile));
     await checkSecretKey(db, secrets);
-    return { config, db, clock, logger, secrets };
+    return { config, db, clock, logger, secrets, notifier: createNotifier() };
   } catch (err) {
     await db.close();
     throw err;
@@ -56,6 +61,7 @@ async function checkSecretKey(db: Db, secrets: AppContext['secrets']): Promise<v
 
 export interface Running {
   ctx: AppContext;
+  dispatcher: Dispatcher;
   url: string;
   /** Set when start created the first account with a generated key: shown once. */
   bootstrap?: { accountId: string; accountName: string; apiKey?: string };
@@ -65,7 +71,17 @@ export interface Running {
 export async function start(config: Config, options: ContextOptions = {}): Promise<Running> {
   const ctx = await openContext(config, options);
   const created = await bootstrap(ctx);
-  const server = await buildServer(ctx);
+  const http = createHttpClient({ timeoutMs: config.deliveryTimeoutMs, allowCidrs: config.ssrfAllow, caFile: config.deliveryCaFile });
+  const dispatcher = await startDispatcher(ctx, {
+    http,
+    concurrency: config.deliveryConcurrency,
+    perWebhookConcurrency: config.webhookConcurrency,
+    timeoutMs: config.deliveryTimeoutMs,
+    pollIntervalMs: config.pollIntervalMs,
+    soleSender: ctx.db.dialect === 'sqlite',
+  });
+  const retention = startRetention(ctx, config.retentionDays * 86_400_000);
+  const server = await buildServer(ctx, { http });
   await server.listen({ host: config.host, port: config.port });
   const { port } = server.server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -74,6 +90,7 @@ export async function start(config: Config, options: ContextOptions = {}): Promi
   let stopped: Promise<void> | undefined;
   return {
     ctx,
+    dispatcher,
     url,
     ...(created && {
       bootstrap: {
@@ -85,6 +102,9 @@ export async function start(config: Config, options: ContextOptions = {}): Promi
     stop: () =>
       (stopped ??= (async () => {
         await server.close();
+        retention.stop();
+        await dispatcher.stop(config.shutdownGraceMs);
+        await http.close();
         await ctx.db.close();
       })()),
   };

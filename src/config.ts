@@ -1,7 +1,9 @@
 // Configuration comes from HOOKLINE_* environment variables only. Each setting is declared once in
 // SETTINGS (name, default, parser, description); the README's table lists the same names, and a test
 // keeps the two in step. An invalid value stops start-up with a message naming the variable.
+import fs from 'node:fs';
 import path from 'node:path';
+import { parseCidrList } from './delivery/ssrf.js';
 
 export interface Config {
   host: string;
@@ -15,6 +17,15 @@ export interface Config {
   bodyLimitBytes: number;
   logLevel: string;
   publicUrl: string | undefined;
+  deliveryTimeoutMs: number;
+  deliveryConcurrency: number;
+  webhookConcurrency: number;
+  ssrfAllow: string;
+  deliveryCaFile: string | undefined;
+  retentionDays: number;
+  rotationOverlapSeconds: number;
+  shutdownGraceMs: number;
+  pollIntervalMs: number;
 }
 
 type Parser<T> = (raw: string) => T;
@@ -56,6 +67,16 @@ function httpUrl(raw: string): string {
   return raw.replace(/\/+$/, '');
 }
 
+function cidrList(raw: string): string {
+  parseCidrList(raw);
+  return raw;
+}
+
+function readableFile(raw: string): string {
+  if (!fs.existsSync(raw)) throw new Error(`names no readable file: '${raw}'`);
+  return raw;
+}
+
 function optional<T>(parse: Parser<T>): Parser<T | undefined> {
   return (raw) => (raw === '' ? undefined : parse(raw));
 }
@@ -76,6 +97,15 @@ export const SETTINGS = [
   setting({ key: 'bodyLimitBytes', env: 'HOOKLINE_BODY_LIMIT', default: '65536', parse: integer(1024, 10_485_760), description: 'Largest accepted request body, in bytes.' }),
   setting({ key: 'logLevel', env: 'HOOKLINE_LOG_LEVEL', default: 'info', parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'), description: 'Log level of the JSON logs written to standard output.' }),
   setting({ key: 'publicUrl', env: 'HOOKLINE_PUBLIC_URL', default: undefined, parse: optional(httpUrl), description: 'Base URL clients reach hookline at, used in `Link` headers. Unset: taken from the request.' }),
+  setting({ key: 'deliveryTimeoutMs', env: 'HOOKLINE_DELIVERY_TIMEOUT_MS', default: '15000', parse: integer(100, 120_000), description: 'How long one delivery attempt may take, in milliseconds, before it counts as a timeout.' }),
+  setting({ key: 'deliveryConcurrency', env: 'HOOKLINE_DELIVERY_CONCURRENCY', default: '256', parse: integer(1, 10_000), description: 'Delivery attempts in flight at once, in all.' }),
+  setting({ key: 'webhookConcurrency', env: 'HOOKLINE_WEBHOOK_CONCURRENCY', default: '32', parse: integer(1, 10_000), description: 'Delivery attempts in flight at once to any one webhook, so a slow receiver delays only itself.' }),
+  setting({ key: 'ssrfAllow', env: 'HOOKLINE_SSRF_ALLOW', default: '', parse: cidrList, description: 'Comma-separated CIDR ranges that deliveries may reach although they are not public (e.g. `10.1.0.0/16`). Empty: public addresses only.' }),
+  setting({ key: 'deliveryCaFile', env: 'HOOKLINE_DELIVERY_CA_FILE', default: undefined, parse: optional(readableFile), description: 'PEM file of extra certificate authorities that receivers\' certificates may chain to, besides the system ones.' }),
+  setting({ key: 'retentionDays', env: 'HOOKLINE_RETENTION_DAYS', default: '30', parse: integer(1, 3650), description: 'Finished events, their deliveries and attempts older than this many days are deleted.' }),
+  setting({ key: 'rotationOverlapSeconds', env: 'HOOKLINE_ROTATION_OVERLAP_SECONDS', default: '86400', parse: integer(0, 30 * 86400), description: 'After a secret rotation, how long the previous secret keeps signing beside the new one.' }),
+  setting({ key: 'shutdownGraceMs', env: 'HOOKLINE_SHUTDOWN_GRACE_MS', default: '10000', parse: integer(0, 600_000), description: 'On SIGTERM, how long in-flight delivery attempts may take to finish.' }),
+  setting({ key: 'pollIntervalMs', env: 'HOOKLINE_POLL_INTERVAL_MS', default: '1000', parse: integer(10, 60_000), description: 'Longest wait between two looks for due deliveries (publishing in the same process wakes the worker at once).' }),
 ] as const;
 
 export class ConfigError extends Error {}

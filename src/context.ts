@@ -1,9 +1,10 @@
-// The one object passed to every feature: configuration, database, clock, logger and the box that
-// seals secrets. Nothing in hookline reaches for a module-level singleton instead.
+// The one object passed to every feature: configuration, database, clock, logger, the box that
+// seals secrets, and the notifier that wakes the delivery worker. Nothing in hookline reaches for a module-level singleton instead.
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { SecretBox } from './crypto/secretbox.js';
 import type { Logger } from './logger.js';
+import type { Notifier } from './notifier.js';
 import type { Db } from './storage/db.js';
 
 export interface AppContext {
@@ -12,4 +13,5 @@ export interface AppContext {
   clock: Clock;
   logger: Logger;
   secrets: SecretBox;
+  notifier: Notifier;
 }

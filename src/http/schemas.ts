@@ -26,6 +26,8 @@ export const webhookSchema = {
     events: { type: 'array', items: { type: 'string', enum: SUBSCRIBABLE } },
     creation_time: { type: 'string', format: 'date-time' },
     status: { type: 'string', enum: ['enabled', 'disabled'], description: 'hookline extension: disabled webhooks receive no deliveries.' },
+    disabled_reason: { type: ['string', 'null'], description: 'hookline extension: why the webhook is disabled (by its owner, 410 Gone, or retries exhausted).' },
+    disabled_time: { type: ['string', 'null'], format: 'date-time', description: 'hookline extension: when hookline disabled it.' },
     secret: { type: 'string', pattern: '^[0-9a-f]{32}$', description: 'Only returned at creation.' },
   },
 } as const;
@@ -33,11 +35,64 @@ export const webhookSchema = {
 export const secretSchema = {
   $id: 'WebhookSecret',
   type: 'object',
-  required: ['object', 'id', 'secret'],
+  required: ['object', 'id', 'secret', 'standard_webhooks_secret', 'previous_secret_expires_time'],
   properties: {
     object: { type: 'string', const: 'webhook_secret' },
     id: { type: 'string' },
-    secret: { type: 'string' },
+    secret: { type: 'string', description: 'Key of the Oncehub-Signature HMAC, used as UTF-8 bytes.' },
+    standard_webhooks_secret: { type: 'string', description: 'The same key as `whsec_` + base64, for the standardwebhooks and svix verifiers.' },
+    previous_secret_expires_time: { type: ['string', 'null'], format: 'date-time', description: 'After a rotation: until when the previous secret also signs.' },
+  },
+} as const;
+
+export const attemptSchema = {
+  $id: 'Attempt',
+  type: 'object',
+  required: ['object', 'id', 'attempt_time', 'duration_ms', 'status_code', 'error_kind', 'error_message', 'response_excerpt', 'next_retry_time'],
+  properties: {
+    object: { type: 'string', const: 'attempt' },
+    id: { type: 'string' },
+    attempt_time: { type: 'string', format: 'date-time' },
+    duration_ms: { type: 'integer' },
+    status_code: { type: ['integer', 'null'], description: 'The HTTP status the receiver answered, if it answered.' },
+    error_kind: { type: ['string', 'null'], enum: ['http_status', 'timeout', 'dns', 'tls', 'refused_address', 'connection', null] },
+    error_message: { type: ['string', 'null'] },
+    response_excerpt: { type: ['string', 'null'], description: 'The first KiB of the response body.' },
+    next_retry_time: { type: ['string', 'null'], format: 'date-time', description: 'When the next attempt is due, if one is.' },
+  },
+} as const;
+
+export const deliverySchema = {
+  $id: 'Delivery',
+  type: 'object',
+  required: ['object', 'id', 'event_id', 'event_type', 'webhook_id', 'state', 'in_flight', 'attempt_count', 'next_attempt_time', 'creation_time', 'attempts'],
+  properties: {
+    object: { type: 'string', const: 'delivery' },
+    id: { type: 'string' },
+    event_id: { type: 'string' },
+    event_type: { type: ['string', 'null'] },
+    webhook_id: { type: 'string' },
+    state: { type: 'string', enum: ['pending', 'succeeded', 'failed', 'skipped'] },
+    in_flight: { type: 'boolean', description: 'An attempt is being made right now.' },
+    attempt_count: { type: 'integer' },
+    next_attempt_time: { type: ['string', 'null'], format: 'date-time' },
+    creation_time: { type: 'string', format: 'date-time' },
+    attempts: { type: 'array', items: ref('Attempt') },
+  },
+} as const;
+
+export const eventSchema = {
+  $id: 'Event',
+  type: 'object',
+  required: ['id', 'object', 'creation_time', 'type', 'api_version', 'data'],
+  properties: {
+    id: { type: 'string', pattern: '^EVNT-[A-Z0-9]{10}$' },
+    object: { type: 'string', const: 'event' },
+    creation_time: { type: 'string', format: 'date-time' },
+    type: { type: 'string' },
+    api_version: { type: 'string', const: 'v2' },
+    data: { type: 'object', additionalProperties: true, description: 'The booking or conversation object.' },
+    deliveries: { type: 'array', items: ref('Delivery'), description: 'hookline extension, on GET /v2/events/{id}: the delivery to each webhook.' },
   },
 } as const;
 
@@ -48,9 +103,11 @@ export const deletedSchema = {
   properties: { id: { type: 'string' }, deleted: { type: 'boolean', const: true } },
 } as const;
 
-export const SHARED_SCHEMAS = [errorSchema, webhookSchema, secretSchema, deletedSchema];
+export const SHARED_SCHEMAS = [errorSchema, webhookSchema, secretSchema, deletedSchema, attemptSchema, deliverySchema, eventSchema];
 
-export const ref = (id: string) => ({ $ref: `${id}#` });
+export function ref(id: string) {
+  return { $ref: `${id}#` };
+}
 
 export function listOf(itemId: string) {
   return {

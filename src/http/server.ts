@@ -3,18 +3,22 @@
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifySchema } from 'fastify';
 import type { AppContext } from '../context.js';
 import { newRequestId } from '../ids.js';
 import { registerAuth } from './auth.js';
 import { sendError } from './errors.js';
 import { metaRoutes } from './routes/meta.js';
+import type { RouteDeps } from './routes/deps.js';
+import { eventRoutes } from './routes/events.js';
+import { webhookDeliveryRoutes } from './routes/webhook-deliveries.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { SHARED_SCHEMAS } from './schemas.js';
 
-const ROUTES = [metaRoutes, webhookRoutes];
+const ROUTES = [metaRoutes, webhookRoutes, webhookDeliveryRoutes, eventRoutes];
 
-export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
+export async function buildServer(ctx: AppContext, deps: Omit<RouteDeps, 'ctx'>): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
     genReqId: newRequestId,
@@ -27,6 +31,7 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
   const ajvOptions = { allErrors: false, verbose: true, removeAdditional: false, useDefaults: true, strict: false } as const;
   const coercing = new Ajv({ ...ajvOptions, coerceTypes: true });
   const exact = new Ajv({ ...ajvOptions, coerceTypes: false });
+  for (const ajv of [coercing, exact]) addFormats.default(ajv, ['date-time', 'uri']);
   for (const schema of SHARED_SCHEMAS) {
     coercing.addSchema(schema);
     exact.addSchema(schema);
@@ -36,6 +41,10 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('Request-Id', request.id);
+  });
+  // A POST without a body means "no parameters", as an empty JSON object would.
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined || request.body === null) request.body = {};
   });
   app.setErrorHandler((err, request, reply) => sendError(request, reply, err));
   app.setNotFoundHandler((request, reply) =>
@@ -67,6 +76,6 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
     errorResponseBuilder: (_request, context) => Object.assign(new Error('Request rate limit exceeded'), { statusCode: context.statusCode }),
   });
 
-  for (const routes of ROUTES) routes(app, ctx);
+  for (const routes of ROUTES) routes(app, { ctx, ...deps });
   return app;
 }

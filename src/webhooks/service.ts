@@ -6,6 +6,8 @@ import { conflict, invalid, notFound } from '../errors.js';
 import { newId, newWebhookSecret } from '../ids.js';
 import { UniqueViolation } from '../storage/db.js';
 import type { Page, PageRequest } from '../storage/pagination.js';
+import { recoverWebhook } from '../delivery/service.js';
+import { standardWebhooksSecret } from '../delivery/signing.js';
 import * as store from './store.js';
 import type { WebhookChanges, WebhookRow } from './store.js';
 import { nameKey, validateEvents, validateName, validateStatus, validateUrl, type WebhookStatus } from './validation.js';
@@ -19,6 +21,8 @@ export interface WebhookObject {
   events: string[];
   creation_time: string;
   status: WebhookStatus;
+  disabled_reason: string | null;
+  disabled_time: string | null;
   secret?: string;
 }
 
@@ -32,6 +36,8 @@ export function toWebhookObject(row: WebhookRow): WebhookObject {
     events: JSON.parse(row.events) as string[],
     creation_time: isoTime(row.created_at),
     status: row.status,
+    disabled_reason: row.status === 'disabled' ? (row.disabled_reason ?? 'Disabled by the account.') : null,
+    disabled_time: row.status === 'disabled' && row.disabled_at !== null ? isoTime(row.disabled_at) : null,
   };
 }
 
@@ -72,7 +78,10 @@ export async function createWebhook(ctx: AppContext, accountId: string, input: C
     if (err instanceof UniqueViolation) throw duplicateName(name);
     throw err;
   }
-  return { ...toWebhookObject({ ...row, seq: 0 }), secret };
+  return {
+    ...toWebhookObject({ ...row, seq: 0, disabled_reason: null, disabled_at: null, prev_secret_enc: null, prev_secret_expires_at: null, last_success_at: null }),
+    secret,
+  };
 }
 
 export async function getWebhook(ctx: AppContext, accountId: string, id: string): Promise<WebhookObject> {
@@ -91,14 +100,58 @@ export async function deleteWebhook(ctx: AppContext, accountId: string, id: stri
   return { id, deleted: true };
 }
 
-export async function getWebhookSecret(ctx: AppContext, accountId: string, id: string): Promise<{ object: 'webhook_secret'; id: string; secret: string }> {
+export interface WebhookSecret {
+  object: 'webhook_secret';
+  id: string;
+  secret: string;
+  /** The same key in the form the `standardwebhooks` and `svix` verifiers take. */
+  standard_webhooks_secret: string;
+  /** Until when the previous secret also signs, after a rotation. */
+  previous_secret_expires_time: string | null;
+}
+
+function secretObject(id: string, secret: string, prevExpiresAt: number | null, now: number): WebhookSecret {
+  return {
+    object: 'webhook_secret',
+    id,
+    secret,
+    standard_webhooks_secret: standardWebhooksSecret(secret),
+    previous_secret_expires_time: prevExpiresAt !== null && prevExpiresAt > now ? isoTime(prevExpiresAt) : null,
+  };
+}
+
+export async function getWebhookSecret(ctx: AppContext, accountId: string, id: string): Promise<WebhookSecret> {
   const row = await store.findWebhook(ctx.db, accountId, id);
   if (!row) throw noSuchWebhook(id);
-  return { object: 'webhook_secret', id, secret: ctx.secrets.open(row.secret_enc, id) };
+  return secretObject(id, ctx.secrets.open(row.secret_enc, id), row.prev_secret_expires_at, ctx.clock.now());
+}
+
+/**
+ * Issues a new secret. The previous one keeps signing beside it (Standard Webhooks carries both
+ * signatures) for the overlap window, so receivers can switch without losing a delivery.
+ */
+export async function rotateWebhookSecret(ctx: AppContext, accountId: string, id: string): Promise<WebhookSecret> {
+  const now = ctx.clock.now();
+  const overlapMs = ctx.config.rotationOverlapSeconds * 1000;
+  return ctx.db.transaction(async (db) => {
+    const row = await store.findWebhook(db, accountId, id);
+    if (!row) throw noSuchWebhook(id);
+    const secret = newWebhookSecret();
+    const previous = ctx.secrets.open(row.secret_enc, id);
+    const expiresAt = now + overlapMs;
+    await store.updateWebhook(db, accountId, id, {
+      secret_enc: ctx.secrets.seal(secret, id),
+      prev_secret_enc: overlapMs > 0 ? ctx.secrets.seal(previous, `${id}:previous`) : null,
+      prev_secret_expires_at: overlapMs > 0 ? expiresAt : null,
+    }, now);
+    return secretObject(id, secret, overlapMs > 0 ? expiresAt : null, now);
+  });
 }
 
 export interface UpdateWebhookInput extends CreateWebhookInput {
   status?: unknown;
+  /** With status "enabled": also requeue what failed or was skipped since this time. */
+  replay_since?: unknown;
 }
 
 /** Changes any of name, url, events and status, with the same rules as creation. */
@@ -110,12 +163,20 @@ export async function updateWebhook(ctx: AppContext, accountId: string, id: stri
   }
   if (input.url !== undefined) changes.url = validateUrl(input.url);
   if (input.events !== undefined) changes.events = JSON.stringify(validateEvents(input.events));
-  if (input.status !== undefined) changes.status = validateStatus(input.status);
+  if (input.status !== undefined) {
+    changes.status = validateStatus(input.status);
+    changes.disabled_reason = changes.status === 'disabled' ? 'Disabled by the account.' : null;
+    changes.disabled_at = changes.status === 'disabled' ? ctx.clock.now() : null;
+  }
+  if (input.replay_since !== undefined && changes.status !== 'enabled') {
+    throw invalid('replay_since is only accepted together with status "enabled".', 'replay_since');
+  }
   try {
     if (!(await store.updateWebhook(ctx.db, accountId, id, changes, ctx.clock.now()))) throw noSuchWebhook(id);
   } catch (err) {
     if (err instanceof UniqueViolation) throw duplicateName(changes.name ?? '');
     throw err;
   }
+  if (typeof input.replay_since === 'string') await recoverWebhook(ctx, accountId, id, input.replay_since);
   return getWebhook(ctx, accountId, id);
 }

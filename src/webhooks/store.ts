@@ -13,11 +13,16 @@ export interface WebhookRow {
   events: string; // JSON array
   secret_enc: string;
   status: 'enabled' | 'disabled';
+  disabled_reason: string | null;
+  disabled_at: number | null;
+  prev_secret_enc: string | null;
+  prev_secret_expires_at: number | null;
+  last_success_at: number | null;
   created_at: number;
   updated_at: number;
 }
 
-export type NewWebhookRow = Omit<WebhookRow, 'seq'>;
+export type NewWebhookRow = Omit<WebhookRow, 'seq' | 'disabled_reason' | 'disabled_at' | 'prev_secret_enc' | 'prev_secret_expires_at' | 'last_success_at'>;
 
 export async function insertWebhook(db: Db, row: NewWebhookRow): Promise<void> {
   await db.run(
@@ -40,7 +45,9 @@ export async function deleteWebhook(db: Db, accountId: string, id: string): Prom
   return changes > 0;
 }
 
-export type WebhookChanges = Partial<Pick<WebhookRow, 'name' | 'name_key' | 'url' | 'events' | 'status' | 'secret_enc'>>;
+export type WebhookChanges = Partial<
+  Pick<WebhookRow, 'name' | 'name_key' | 'url' | 'events' | 'status' | 'disabled_reason' | 'disabled_at' | 'secret_enc' | 'prev_secret_enc' | 'prev_secret_expires_at'>
+>;
 
 export async function updateWebhook(db: Db, accountId: string, id: string, changes: WebhookChanges, now: number): Promise<boolean> {
   const columns = Object.keys(changes) as (keyof WebhookChanges)[];

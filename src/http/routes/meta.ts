@@ -1,9 +1,8 @@
 // GET /v2/test (OnceHub's key check) and the OpenAPI document.
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../../context.js';
 import { errorResponses } from '../schemas.js';
 
-export function metaRoutes(app: FastifyInstance, _ctx: AppContext): void {
+export function metaRoutes(app: FastifyInstance): void {
   app.get('/v2/test', {
     schema: {
       operationId: 'test-api-key',

@@ -1,11 +1,11 @@
 // /v2/webhooks: OnceHub's four operations, plus hookline's extensions (PATCH, view secret).
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../../context.js';
 import { SUBSCRIBABLE } from '../../webhooks/event-types.js';
 import * as webhooks from '../../webhooks/service.js';
 import { accountOf } from '../auth.js';
 import { pageRequest, sendPage, type PaginationQuery } from '../pagination.js';
 import { errorResponses, listOf, notFoundResponse, paginationQuery, ref } from '../schemas.js';
+import type { RouteDeps } from './deps.js';
 
 const idParams = {
   type: 'object',
@@ -26,7 +26,7 @@ const fields = {
 
 const tags = ['Webhooks'];
 
-export function webhookRoutes(app: FastifyInstance, ctx: AppContext): void {
+export function webhookRoutes(app: FastifyInstance, { ctx }: RouteDeps): void {
   app.post<{ Body: webhooks.CreateWebhookInput }>('/v2/webhooks', {
     schema: {
       operationId: 'create-a-webhook',
@@ -73,7 +73,11 @@ export function webhookRoutes(app: FastifyInstance, ctx: AppContext): void {
       body: {
         type: 'object',
         additionalProperties: false,
-        properties: { ...fields, status: { type: 'string', enum: ['enabled', 'disabled'] } },
+        properties: {
+          ...fields,
+          status: { type: 'string', enum: ['enabled', 'disabled'] },
+          replay_since: { type: 'string', format: 'date-time', description: 'With status "enabled": also send again what failed or was skipped since this time.' },
+        },
       },
       response: { 200: ref('Webhook'), ...errorResponses, ...notFoundResponse, 409: { description: 'Name taken', ...ref('Error') } },
     },
