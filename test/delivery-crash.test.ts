@@ -1,0 +1,92 @@
+// Crash safety with a real process: kill -9 in the middle of deliveries loses nothing, and SIGTERM
+// lets the attempts in flight finish.
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openContext } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import type { AppContext } from '../src/context.js';
+import { publishEvent } from '../src/events/publish.js';
+import { sampleData } from '../src/events/samples.js';
+import { call, TEST_API_KEY, tempDir } from './support/hookline.js';
+import { spawnHookline, type HooklineProcess } from './support/process.js';
+import { receiverEnv, startReceiver, type Receiver } from './support/receiver.js';
+
+const CONCURRENCY = 8;
+
+describe('crash safety', () => {
+  let rx: Receiver | undefined;
+  let proc: HooklineProcess | undefined;
+  let ctx: AppContext | undefined;
+
+  afterEach(async () => {
+    proc?.child.kill('SIGKILL');
+    await ctx?.db.close();
+    await rx?.close();
+  });
+
+  function environment(dir: string): Record<string, string> {
+    return {
+      HOOKLINE_DATABASE: path.join(dir, 'hookline.db'),
+      HOOKLINE_SECRET_KEY_FILE: path.join(dir, 'secret.key'),
+      HOOKLINE_PORT: '0',
+      HOOKLINE_API_KEY: TEST_API_KEY,
+      HOOKLINE_RATE_LIMIT: '10000',
+      HOOKLINE_LOG_LEVEL: 'warn',
+      HOOKLINE_POLL_INTERVAL_MS: '50',
+      HOOKLINE_WEBHOOK_CONCURRENCY: String(CONCURRENCY),
+      ...receiverEnv(),
+    };
+  }
+
+  /** Publishes from this test process into the database the child process delivers from. */
+  async function publishMany(env: Record<string, string>, n: number): Promise<string[]> {
+    ctx = await openContext(loadConfig(env));
+    const account = (await ctx.db.get<{ id: string }>('SELECT id FROM accounts'))!.id;
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++) {
+      ids.push((await publishEvent(ctx, { accountId: account, type: 'booking.scheduled', data: sampleData('booking.scheduled', Date.now()) })).id);
+    }
+    return ids;
+  }
+
+  async function countStates(env: Record<string, string>) {
+    const rows = await ctx!.db.all<{ state: string; n: number }>('SELECT state, COUNT(*) AS n FROM deliveries GROUP BY state');
+    return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
+  }
+
+  it('after kill -9 and a restart, every delivery arrives; duplicates only for what was in flight', async () => {
+    rx = await startReceiver(() => ({ status: 200, delayMs: 20 }));
+    const env = environment(tempDir());
+    proc = await spawnHookline(env);
+    const created = await call(proc.url, 'POST', '/v2/webhooks', { name: 'crash', url: `${rx.url}/h`, events: ['booking'] }, { 'API-Key': TEST_API_KEY });
+    expect(created.status).toBe(200);
+
+    const ids = await publishMany(env, 300);
+    await rx.waitFor(60);
+    proc.child.kill('SIGKILL');
+    await proc.exited;
+    const atKill = rx.received.length;
+    expect(atKill).toBeLessThan(300);
+
+    proc = await spawnHookline(env);
+    await rx.waitFor(300, 30_000);
+    await expect.poll(() => countStates(env), { timeout: 10_000 }).toEqual({ succeeded: 300 });
+    const got = rx.received.map((r) => r.headers['webhook-id']!);
+    expect(new Set(got)).toEqual(new Set(ids));
+    const duplicates = got.length - new Set(got).size;
+    expect(duplicates).toBeLessThanOrEqual(2 * CONCURRENCY);
+  });
+
+  it('on SIGTERM, attempts in flight finish and are recorded before the process exits', async () => {
+    rx = await startReceiver(() => ({ status: 200, delayMs: 700 }));
+    const env = environment(tempDir());
+    proc = await spawnHookline(env);
+    await call(proc.url, 'POST', '/v2/webhooks', { name: 'term', url: `${rx.url}/h`, events: ['booking'] }, { 'API-Key': TEST_API_KEY });
+    await publishMany(env, 4);
+    await rx.waitFor(4);
+    proc.child.kill('SIGTERM');
+    expect(await proc.exited).toBe(0);
+    expect(await countStates(env)).toEqual({ succeeded: 4 });
+    proc = undefined;
+  });
+});
