@@ -6,7 +6,7 @@ import { invalid, notFound } from '../errors.js';
 import { newId } from '../ids.js';
 import { publishEvent } from '../events/publish.js';
 import { sampleData } from '../events/samples.js';
-import type { Db } from '../storage/db.js';
+import { placeholders, type Db } from '../storage/db.js';
 import { fetchPage, type Page, type PageRequest } from '../storage/pagination.js';
 import { isEventType } from '../webhooks/event-types.js';
 import { findWebhook } from '../webhooks/store.js';
@@ -44,7 +44,6 @@ interface AttemptRow {
 }
 
 const time = (ms: number | null) => (ms === null ? null : isoTime(ms));
-const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
 function toAttempt(a: AttemptRow) {
   return {

@@ -1,6 +1,6 @@
 // SQL of the delivery pipeline: claiming due deliveries under a lease, and settling attempts.
 import { newId } from '../ids.js';
-import type { Db, SqlValue } from '../storage/db.js';
+import { placeholders, type Db, type SqlValue } from '../storage/db.js';
 import type { Decision } from './outcome.js';
 import type { AttemptOutcome } from './http-client.js';
 
@@ -19,7 +19,6 @@ export interface ClaimedDelivery {
   last_success_at: number | null;
 }
 
-const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
 export interface ClaimRequest {
   now: number;

@@ -21,3 +21,8 @@ export class UniqueViolation extends Error {
     super(`unique constraint violated: ${constraint}`, { cause });
   }
 }
+
+/** `?, ?, ?` for an IN list of n values. */
+export function placeholders(n: number): string {
+  return Array.from({ length: n }, () => '?').join(', ');
+}
