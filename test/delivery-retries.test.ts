@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { manualClock, type ManualClock } from '../src/clock.js';
 import { SCHEDULE_MS } from '../src/delivery/retry.js';
-import { createWebhook, eventWithDeliveries, publish } from './support/events.js';
+import { createWebhook, eventWithDeliveries, publish } from './support/delivery.js';
 import { startServer, type TestServer } from './support/hookline.js';
 import { receiverEnv, startReceiver, type Receiver } from './support/receiver.js';
 
@@ -34,9 +34,9 @@ describe('retries', () => {
   }
 
   it('retries a failing receiver on the schedule, with jitter, until it answers 2xx', async () => {
-    await createWebhook(server, `${rx.url}/h`);
+    await createWebhook(server, 'hook', `${rx.url}/h`);
     const start = clock.now();
-    const { id } = await publish(server);
+    const id = await publish(server, 'booking.scheduled');
     await rx.waitFor(1);
     let d = await settled(id);
     expect(d).toMatchObject({ state: 'pending', attempt_count: 1 });
@@ -67,9 +67,9 @@ describe('retries', () => {
   });
 
   it('does not follow redirects: a 3xx is a failed attempt', async () => {
-    await createWebhook(server, `${rx.url}/moved`);
+    await createWebhook(server, 'hook', `${rx.url}/moved`);
     rx.respond((req) => (req.path === '/moved' ? { status: 301, headers: { location: `${rx.url}/new` } } : { status: 200 }));
-    const { id } = await publish(server);
+    const id = await publish(server, 'booking.scheduled');
     await rx.waitFor(1);
     const d = await settled(id);
     expect(d.state).toBe('pending');
@@ -78,9 +78,9 @@ describe('retries', () => {
   });
 
   it('waits at least a minute after 429, longer when Retry-After asks', async () => {
-    await createWebhook(server, `${rx.url}/h`);
+    await createWebhook(server, 'hook', `${rx.url}/h`);
     rx.respond((_req, i) => (i === 0 ? { status: 429 } : { status: 429, headers: { 'retry-after': '600' } }));
-    const { id } = await publish(server);
+    const id = await publish(server, 'booking.scheduled');
     await rx.waitFor(1);
     let d = await settled(id);
     expect(Date.parse(d.next_attempt_time!) - clock.now()).toBeGreaterThanOrEqual(60_000);
@@ -91,9 +91,9 @@ describe('retries', () => {
   });
 
   it('counts a slow receiver as a timeout and waits at least a minute', async () => {
-    await createWebhook(server, `${rx.url}/h`);
+    await createWebhook(server, 'hook', `${rx.url}/h`);
     rx.respond(() => ({ status: 200, delayMs: 1_000 }));
-    const { id } = await publish(server);
+    const id = await publish(server, 'booking.scheduled');
     await rx.waitFor(1);
     const d = await settled(id);
     expect(d.attempts[0]).toMatchObject({ status_code: null, error_kind: 'timeout' });
@@ -101,23 +101,23 @@ describe('retries', () => {
   });
 
   it('disables the webhook at once on 410 Gone and skips what comes after', async () => {
-    const webhook = await createWebhook(server, `${rx.url}/h`);
+    const webhook = await createWebhook(server, 'hook', `${rx.url}/h`);
     rx.respond(() => ({ status: 410 }));
-    const { id } = await publish(server);
+    const id = await publish(server, 'booking.scheduled');
     await rx.waitFor(1);
     expect(await settled(id)).toMatchObject({ state: 'failed', next_attempt_time: null });
     const after = await server.api('GET', `/v2/webhooks/${webhook.id}`);
     expect(after.body).toMatchObject({ status: 'disabled', disabled_reason: expect.stringContaining('410') });
     expect(Date.parse(after.body.disabled_time)).toBe(clock.now());
-    const next = await publish(server);
-    expect((await settled(next.id)).state).toBe('skipped');
+    const next = await publish(server, 'booking.scheduled');
+    expect((await settled(next)).state).toBe('skipped');
     expect(rx.received).toHaveLength(1);
   });
 
   it('disables the webhook after about 3 days of failures; re-enabling replays what failed or was skipped', async () => {
-    const webhook = await createWebhook(server, `${rx.url}/h`);
+    const webhook = await createWebhook(server, 'hook', `${rx.url}/h`);
     const since = new Date(clock.now()).toISOString();
-    const { id } = await publish(server);
+    const id = await publish(server, 'booking.scheduled');
     for (let attempt = 1; attempt <= SCHEDULE_MS.length; attempt++) {
       await rx.waitFor(attempt);
       const d = await settled(id);
@@ -129,7 +129,7 @@ describe('retries', () => {
     expect(disabled.body).toMatchObject({ status: 'disabled', disabled_reason: expect.stringContaining('3 days') });
 
     const skipped = await publish(server, 'booking.canceled');
-    expect((await settled(skipped.id)).state).toBe('skipped');
+    expect((await settled(skipped)).state).toBe('skipped');
     expect(rx.received).toHaveLength(SCHEDULE_MS.length);
 
     rx.respond(() => ({ status: 200 }));
@@ -137,8 +137,8 @@ describe('retries', () => {
     expect(enabled.body).toMatchObject({ status: 'enabled', disabled_reason: null, disabled_time: null });
     await rx.waitFor(SCHEDULE_MS.length + 2);
     expect((await settled(id)).state).toBe('succeeded');
-    expect((await settled(skipped.id)).state).toBe('succeeded');
+    expect((await settled(skipped)).state).toBe('succeeded');
     const replayed = rx.received.slice(SCHEDULE_MS.length).map((r) => r.headers['webhook-id']).sort();
-    expect(replayed).toEqual([id, skipped.id].sort());
+    expect(replayed).toEqual([id, skipped].sort());
   });
 });

@@ -4,7 +4,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWebhook, publish } from './support/events.js';
+import { createWebhook, publish } from './support/delivery.js';
 import { startServer, type TestServer } from './support/hookline.js';
 import { receiverEnv, startReceiver, type Receiver, type Received } from './support/receiver.js';
 
@@ -29,8 +29,8 @@ describe('delivery signatures', () => {
   beforeAll(async () => {
     rx = await startReceiver();
     server = await startServer({ env: receiverEnv() });
-    webhook = await createWebhook(server, `${rx.url}/hooks/oncehub?x=1`);
-    eventId = (await publish(server, 'booking.scheduled')).id;
+    webhook = await createWebhook(server, 'hook', `${rx.url}/hooks/oncehub?x=1`);
+    eventId = await publish(server, 'booking.scheduled');
     request = (await rx.waitFor(1))[0]!;
   });
   afterAll(async () => {

@@ -22,8 +22,9 @@ export function parseCidrList(text: string): [Addr, number][] {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)
-    .map((cidr) => {
-      if (!ipaddr.isValidCIDR(cidr)) throw new Error(`'${cidr}' is not a CIDR range such as 10.0.0.0/8 or ::1/128`);
+    .map((entry) => {
+      const cidr = ipaddr.isValid(entry) ? `${entry}/${ipaddr.parse(entry).kind() === 'ipv4' ? 32 : 128}` : entry;
+      if (!ipaddr.isValidCIDR(cidr)) throw new Error(`'${cidr}' is not an address or CIDR range such as 10.0.0.0/8 or ::1/128`);
       const [addr, bits] = ipaddr.parseCIDR(cidr);
       return [unwrap(addr), addr.kind() === 'ipv6' && unwrap(addr).kind() === 'ipv4' ? bits - 96 : bits];
     });
