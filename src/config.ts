@@ -77,6 +77,14 @@ function readableFile(raw: string): string {
   return raw;
 }
 
+/** API keys travel in a header: visible ASCII without spaces, long enough to be unguessable. */
+function apiKey(raw: string): string {
+  if (!/^[\x21-\x7e]{16,200}$/.test(raw)) {
+    throw new Error('must be 16 to 200 visible ASCII characters with no spaces (e.g. `openssl rand -hex 32`)');
+  }
+  return raw;
+}
+
 function optional<T>(parse: Parser<T>): Parser<T | undefined> {
   return (raw) => (raw === '' ? undefined : parse(raw));
 }
@@ -89,7 +97,7 @@ export const SETTINGS = [
   setting({ key: 'host', env: 'HOOKLINE_HOST', default: '127.0.0.1', parse: text, description: 'Address the HTTP server listens on (`0.0.0.0` for all interfaces).' }),
   setting({ key: 'port', env: 'HOOKLINE_PORT', default: '8080', parse: integer(0, 65535), description: 'TCP port of the HTTP server (`0` picks a free one).' }),
   setting({ key: 'database', env: 'HOOKLINE_DATABASE', default: './data/hookline.db', parse: text, description: 'Path of the SQLite database file; its folder is created when missing.' }),
-  setting({ key: 'apiKey', env: 'HOOKLINE_API_KEY', default: undefined, parse: optional(text), description: 'Bootstrap only: the API key of the first account, created when the database has no account. Unset: a key is generated and printed once.' }),
+  setting({ key: 'apiKey', env: 'HOOKLINE_API_KEY', default: undefined, parse: optional(apiKey), description: 'Bootstrap only: the API key of the first account, created when the database has no account. 16 to 200 visible ASCII characters. Unset: a key is generated and printed once.' }),
   setting({ key: 'accountName', env: 'HOOKLINE_ACCOUNT_NAME', default: 'admin@example.com', parse: text, description: 'Bootstrap only: the name of the first account (shown by `GET /v2/test`).' }),
   setting({ key: 'secretKey', env: 'HOOKLINE_SECRET_KEY', default: undefined, parse: optional(text), description: 'Key that encrypts webhook secrets at rest: 32 bytes, base64. Takes precedence over the key file.' }),
   setting({ key: 'secretKeyFile', env: 'HOOKLINE_SECRET_KEY_FILE', default: './data/secret.key', parse: text, description: 'File holding that key; generated (mode 0600) on first start when missing. Keep it apart from database backups.' }),

@@ -24,6 +24,11 @@ export async function buildServer(ctx: AppContext, deps: Omit<RouteDeps, 'ctx'>)
     genReqId: newRequestId,
     requestIdHeader: false,
     bodyLimit: ctx.config.bodyLimitBytes,
+    // Requests Fastify rejects before routing (a malformed URL) get the same error body and Request-Id.
+    frameworkErrors: (err, request, reply) => {
+      void reply.header('Request-Id', request.id);
+      sendError(request, reply, err);
+    },
   });
 
   // Query strings and path parameters arrive as text and are coerced; JSON bodies are checked as

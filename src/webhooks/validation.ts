@@ -33,6 +33,7 @@ export function validateUrl(input: unknown): string {
   if (typeof input !== 'string') throw invalid('Invalid url: it must be a string.', 'url');
   const url = input.trim();
   if (!/^https:\/\//i.test(url)) throw invalid('Invalid url: it must start with https://', 'url');
+  if (/[\s\p{Cc}]/u.test(url)) throw invalid('Invalid url: it must not contain spaces or control characters.', 'url');
   if (url.length > URL_MAX_LENGTH) throw invalid(`Invalid url: it must be at most ${URL_MAX_LENGTH} characters long.`, 'url');
   let parsed: URL;
   try {
