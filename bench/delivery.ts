@@ -1,0 +1,304 @@
+// Delivery benchmark: `npm run bench -- [--quick] [--events N] [--rate R] [--seconds S] [--backlog N]
+// [--ceiling N] [--webhooks N] [--only ceiling,throughput,latency,memory] [--timeout S] [--out FILE]`.
+// Phases, each against an HTTPS receiver in a child process and bounded in count and time:
+//   ceiling    a bare undici loop at hookline's concurrency: the most this machine can push;
+//   throughput hookline delivering N events × W webhooks published as fast as possible;
+//   latency    publish-to-arrival at a fixed offered rate, one webhook;
+//   memory     hookline draining a backlog built while it was stopped, memory sampled every 500 ms.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setImmediate as yieldLoop, setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { Agent } from 'undici';
+import { openContext } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { signedHeaders } from '../src/delivery/signing.js';
+import { publishEvent, renderEvent } from '../src/events/publish.js';
+import { sampleData } from '../src/events/samples.js';
+import { newWebhookSecret } from '../src/ids.js';
+import { createWebhooks, hooklineConfig, makeCertificate, now, start, startReceiver, tempDir, waitSucceeded, watchEventLoop } from './harness.js';
+import { mb, percentile, printTable, round } from './stats.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    events: { type: 'string' },
+    webhooks: { type: 'string' },
+    ceiling: { type: 'string' },
+    rate: { type: 'string' },
+    seconds: { type: 'string' },
+    backlog: { type: 'string' },
+    only: { type: 'string' },
+    timeout: { type: 'string' },
+    out: { type: 'string', default: 'bench-results.json' },
+  },
+});
+const num = (raw: string | undefined, full: number, quick: number) => {
+  const n = raw !== undefined ? Number(raw) : flags.quick ? quick : full;
+  if (!(n > 0)) throw new Error(`expected a positive number, got '${raw}'`);
+  return n;
+};
+const opts = {
+  events: num(flags.events, 5_000, 300),
+  webhooks: num(flags.webhooks, 4, 4),
+  ceiling: num(flags.ceiling, 20_000, 2_000),
+  rate: num(flags.rate, 1_000, 200),
+  seconds: num(flags.seconds, 10, 2),
+  backlog: num(flags.backlog, 100_000, 4_000),
+  timeoutMs: num(flags.timeout, 120, 30) * 1000,
+};
+const phases = new Set((flags.only ?? 'ceiling,throughput,latency,memory').split(','));
+const defaults = loadConfig({});
+/** Hookline's cap on attempts in flight when every delivery goes to one of `webhooks` webhooks. */
+const concurrency = Math.min(defaults.deliveryConcurrency, opts.webhooks * defaults.webhookConcurrency);
+const TYPE = 'booking.scheduled';
+v8.setFlagsFromString('--expose-gc');
+/** A full garbage collection, without having to start node with --expose-gc. */
+const gc = vm.runInNewContext('gc') as () => void;
+
+const work = tempDir('hookline-bench-');
+const { keyFile, certFile } = makeCertificate(work);
+const rx = await startReceiver(keyFile, certFile);
+const results: Record<string, unknown> = {
+  when: new Date().toISOString(),
+  machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version },
+  options: { ...opts, concurrency },
+};
+
+async function ceiling(total: number) {
+  const agent = new Agent({ connect: { ca: fs.readFileSync(certFile, 'utf8') }, keepAliveTimeout: 30_000 });
+  const body = renderEvent('EVNT-CEILING000', TYPE, Date.now(), sampleData(TYPE, Date.now()));
+  const secret = newWebhookSecret();
+  const deadline = now() + opts.timeoutMs;
+  let sent = 0;
+  let failed = 0;
+  const worker = async () => {
+    while (sent < total && now() < deadline) {
+      const headers = signedHeaders([secret], `EVNT-${++sent}`, body, Date.now(), 'hookline-bench');
+      const res = await agent.request({ origin: rx.url, path: '/ceiling', method: 'POST', headers: { ...headers }, body });
+      await res.body.text();
+      if (res.statusCode !== 200) failed++;
+    }
+  };
+  const t0 = now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const ms = now() - t0;
+  await agent.close();
+  const { count, connections } = await rx.collect(false);
+  return { requests: sent, received: count, connections, failed, concurrency, bodyBytes: body.length, ms: round(ms), perSecond: round((sent * 1000) / ms) };
+}
+
+/** Starts hookline over a fresh database with `webhooks` webhooks at the receiver. */
+async function freshHookline(webhooks: number) {
+  const dir = fs.mkdtempSync(path.join(work, 'db-'));
+  const config = hooklineConfig(dir, certFile);
+  const running = await start(config);
+  const accountId = await createWebhooks(running, rx.url, webhooks);
+  return { dir, config, running, accountId };
+}
+
+async function throughput(events: number) {
+  const { running, accountId } = await freshHookline(opts.webhooks);
+  const total = events * opts.webhooks;
+  const data = Array.from({ length: events }, () => sampleData(TYPE, Date.now()));
+  const deadline = now() + opts.timeoutMs;
+  const loop = watchEventLoop();
+  const t0 = now();
+  for (let i = 0; i < events && now() < deadline; i++) {
+    await publishEvent(running.ctx, { accountId, type: TYPE, data: data[i]! });
+    if (i % 50 === 49) await yieldLoop(); // a producer that lets I/O in, as an API server would
+  }
+  const published = now();
+  const lastArrival = await rx.wait(total, deadline - now());
+  const end = lastArrival ?? now();
+  const allSucceeded = await waitSucceeded(running, total, deadline);
+  const eventLoopDelayMs = loop();
+  const { count, connections } = await rx.collect(false);
+  await running.stop();
+  return {
+    events,
+    deliveries: total,
+    received: count,
+    connections,
+    publishMs: round(published - t0),
+    /** First publish → last arrival (or → the deadline, counting what arrived, when timed out). */
+    ms: round(end - t0),
+    perSecond: round((count * 1000) / (end - t0)),
+    /** First publish → the database has every delivery 'succeeded'. */
+    perSecondDb: allSucceeded ? round((total * 1000) / (allSucceeded - t0)) : null,
+    timedOut: !allSucceeded,
+    eventLoopDelayMs,
+  };
+}
+
+async function latency(rate: number, seconds: number) {
+  const { running, accountId } = await freshHookline(1);
+  const total = Math.round(rate * seconds);
+  const publishedAt = new Map<string, number>();
+  const deadline = now() + opts.timeoutMs;
+  const loop = watchEventLoop();
+  const t0 = now();
+  while (publishedAt.size < total && now() < deadline) {
+    const due = Math.min(total, Math.floor(((now() - t0) * rate) / 1000));
+    while (publishedAt.size < due) {
+      const t = now();
+      const { id } = await publishEvent(running.ctx, { accountId, type: TYPE, data: sampleData(TYPE, Date.now()) });
+      publishedAt.set(id, t);
+    }
+    await sleep(1);
+  }
+  const offeredRate = (publishedAt.size * 1000) / (now() - t0);
+  await rx.wait(publishedAt.size, deadline - now());
+  await waitSucceeded(running, publishedAt.size, deadline);
+  const eventLoopDelayMs = loop();
+  const { ids = [], times = [], connections } = await rx.collect(true);
+  await running.stop();
+  const pairs = ids.flatMap((id, i) => (publishedAt.has(id) ? [{ at: publishedAt.get(id)! - t0, ms: times[i]! - publishedAt.get(id)! }] : []));
+  const lat = pairs.map((p) => p.ms).sort((a, b) => a - b);
+  const bySecond = Array.from({ length: Math.ceil(seconds) }, (_, s) => {
+    const l = pairs.filter((p) => p.at >= s * 1000 && p.at < (s + 1) * 1000).map((p) => p.ms).sort((a, b) => a - b);
+    return { second: s, events: l.length, p50: round(percentile(l, 50), 2), p99: round(percentile(l, 99), 2), max: round(l.at(-1) ?? NaN, 2) };
+  });
+  return {
+    offeredRate: round(offeredRate),
+    published: publishedAt.size,
+    received: ids.length,
+    p50: round(percentile(lat, 50), 2),
+    p90: round(percentile(lat, 90), 2),
+    p99: round(percentile(lat, 99), 2),
+    max: round(lat.at(-1) ?? NaN, 2),
+    /** Without the first second's events, when the connections to the receiver are being opened. */
+    connections,
+    eventLoopDelayMs,
+    p99AfterFirstSecond: round(percentile(pairs.filter((p) => p.at >= 1000).map((p) => p.ms).sort((a, b) => a - b), 99), 2),
+    bySecond,
+  };
+}
+
+async function memory(backlog: number) {
+  const events = Math.ceil(backlog / opts.webhooks);
+  const total = events * opts.webhooks;
+  const first = await freshHookline(opts.webhooks);
+  await first.running.stop();
+  const buildStart = now();
+  const ctx = await openContext(first.config);
+  for (let done = 0; done < events; ) {
+    const n = Math.min(500, events - done);
+    await ctx.db.transaction(async (tx) => {
+      for (let i = 0; i < n; i++) await publishEvent(ctx, { accountId: first.accountId, type: TYPE, data: sampleData(TYPE, Date.now()) }, tx);
+    });
+    done += n;
+  }
+  await ctx.db.close();
+  const buildMs = now() - buildStart;
+
+  // heapUsed counts garbage not yet collected; every 4th sample (2 s) also forces a full GC and
+  // records the live heap, which is what tells a leak from the collector's sawtooth.
+  const samples: { t: number; rss: number; heapUsed: number; external: number; liveHeap?: number; received: number }[] = [];
+  let n = 0;
+  const sample = async (t0: number, forceGc = false) => {
+    const { rss, heapUsed, external } = process.memoryUsage();
+    const liveHeap = n++ % 4 === 0 || forceGc ? (gc(), process.memoryUsage().heapUsed) : undefined;
+    const t = now() - t0;
+    samples.push({ t: round(t), rss, heapUsed, external, ...(liveHeap !== undefined && { liveHeap }), received: await rx.count() });
+  };
+  const t0 = now();
+  await sample(t0);
+  const deadline = t0 + opts.timeoutMs;
+  const loop = watchEventLoop();
+  const timer = setInterval(() => void sample(t0), 500);
+  const running = await start(first.config);
+  const lastArrival = await rx.wait(total, deadline - now());
+  const end = lastArrival ?? now();
+  const allSucceeded = await waitSucceeded(running, total, deadline);
+  clearInterval(timer);
+  const eventLoopDelayMs = loop();
+  await sample(t0, true);
+  const { count, connections } = await rx.collect(false);
+  await running.stop();
+  samples.sort((a, b) => a.t - b.t);
+
+  // Progress is measured against what drained, so a timed-out drain is judged on its own part.
+  const live = samples.filter((s) => s.liveHeap !== undefined);
+  const liveAt = (fraction: number) =>
+    live.reduce((best, s) => (Math.abs(s.received - fraction * count) < Math.abs(best.received - fraction * count) ? s : best)).liveHeap!;
+  const peakOf = (from: number, to: number) =>
+    Math.max(...live.filter((s) => s.received >= from * count && s.received <= to * count).map((s) => s.liveHeap!), 0);
+  const firstHalf = peakOf(0.01, 0.5);
+  const secondHalf = peakOf(0.5, 1);
+  const [startS, endS] = [samples[0]!, samples.at(-1)!];
+  const span = (key: 'rss' | 'heapUsed' | 'external') => ({ start: mb(startS[key]), peak: mb(Math.max(...samples.map((s) => s[key]))), end: mb(endS[key]) });
+  return {
+    deliveries: total,
+    received: count,
+    connections,
+    buildMs: round(buildMs),
+    /** Restart → last arrival (or → the deadline, counting what arrived, when timed out). */
+    ms: round(end - t0),
+    perSecond: round((count * 1000) / (end - t0)),
+    perSecondDb: allSucceeded ? round((total * 1000) / (allSucceeded - t0)) : null,
+    timedOut: !allSucceeded,
+    eventLoopDelayMs,
+    rssMb: span('rss'),
+    heapMb: span('heapUsed'),
+    externalMb: span('external'),
+    liveHeapAt10pctMb: mb(liveAt(0.1)),
+    liveHeapAt90pctMb: mb(liveAt(0.9)),
+    peakLiveHeapFirstHalfMb: mb(firstHalf),
+    peakLiveHeapSecondHalfMb: mb(secondHalf),
+    flat: secondHalf <= firstHalf * 1.2 + 8 * 1_048_576,
+    samples: samples.map((s) => ({ ...s, rss: mb(s.rss), heapUsed: mb(s.heapUsed), external: mb(s.external), ...(s.liveHeap && { liveHeap: mb(s.liveHeap) }) })),
+  };
+}
+
+try {
+  console.log(`hookline delivery benchmark: ${os.cpus().length} CPUs, node ${process.version}, options ${JSON.stringify(opts)}, concurrency ${concurrency}`);
+  const run = async <T>(name: string, fn: () => Promise<T>) => {
+    if (!phases.has(name)) return undefined;
+    console.log(`- ${name}...`);
+    const result = await fn();
+    results[name] = result;
+    return result;
+  };
+  const c = await run('ceiling', () => ceiling(opts.ceiling));
+  const t = await run('throughput', () => throughput(opts.events));
+  const l = await run('latency', () => latency(opts.rate, opts.seconds));
+  const m = await run('memory', () => memory(opts.backlog));
+  const ratio = c && t ? round(t.perSecond / c.perSecond, 2) : null;
+  results.targets = { throughputRatio: ratio, throughputRatioOk: ratio !== null && ratio >= 0.5, p99Ok: l ? l.p99 < 25 : null, memoryFlat: m?.flat ?? null };
+
+  const rows: (string | number)[][] = [['phase', 'figure', 'value']];
+  if (c) rows.push(['ceiling', `bare undici, ${c.concurrency} in flight, ${c.bodyBytes} B body`, `${c.perSecond} req/s (${c.requests} in ${c.ms} ms, ${c.connections} TLS connections)`]);
+  if (t) {
+    const late = t.timedOut ? ` — TIMED OUT after ${opts.timeoutMs / 1000} s` : '';
+    rows.push(['throughput', `${t.events} events × ${opts.webhooks} webhooks, publish took`, `${t.publishMs} ms`]);
+    rows.push(['', 'first publish → last arrival', `${t.perSecond} deliveries/s (${t.received}/${t.deliveries} in ${t.ms} ms${late})`]);
+    rows.push(['', "first publish → DB all 'succeeded'", `${t.perSecondDb ?? '-'} deliveries/s`]);
+    rows.push(['', 'event-loop delay p99 / max', `${t.eventLoopDelayMs.p99} / ${t.eventLoopDelayMs.max} ms`]);
+    if (ratio !== null) rows.push(['', 'ratio to ceiling (target ≥ 0.5)', `${ratio} ${ratio >= 0.5 ? 'OK' : 'BELOW TARGET'}`]);
+  }
+  if (l) {
+    rows.push(['latency', `offered ${l.offeredRate} ev/s, ${l.received}/${l.published} received`, `p50 ${l.p50}  p90 ${l.p90}  p99 ${l.p99}  max ${l.max} ms`]);
+    rows.push(['', 'p99 < 25 ms', l.p99 < 25 ? 'OK' : 'ABOVE TARGET']);
+    rows.push(['', 'p99 without the first second (warm-up)', `${l.p99AfterFirstSecond} ms`]);
+    rows.push(['', 'event-loop delay p99 / max', `${l.eventLoopDelayMs.p99} / ${l.eventLoopDelayMs.max} ms`]);
+  }
+  if (m) {
+    const late = m.timedOut ? ` — TIMED OUT after ${opts.timeoutMs / 1000} s` : '';
+    rows.push(['memory', `backlog ${m.deliveries} deliveries (built in ${m.buildMs} ms), drain`, `${m.perSecond} deliveries/s (${m.received}/${m.deliveries} in ${m.ms} ms${late})`]);
+    rows.push(['', 'event-loop delay p99 / max', `${m.eventLoopDelayMs.p99} / ${m.eventLoopDelayMs.max} ms`]);
+    rows.push(['', 'rss start / peak / end', `${m.rssMb.start} / ${m.rssMb.peak} / ${m.rssMb.end} MB`]);
+    rows.push(['', 'heapUsed start / peak / end', `${m.heapMb.start} / ${m.heapMb.peak} / ${m.heapMb.end} MB`]);
+    rows.push(['', 'live heap (after GC) at 10% / 90% of what drained', `${m.liveHeapAt10pctMb} / ${m.liveHeapAt90pctMb} MB`]);
+    rows.push(['', 'peak live heap 1st half / 2nd half', `${m.peakLiveHeapFirstHalfMb} / ${m.peakLiveHeapSecondHalfMb} MB → ${m.flat ? 'flat' : 'GROWING'}`]);
+  }
+  printTable('Results', rows);
+  fs.writeFileSync(flags.out, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nwrote ${flags.out}`);
+} finally {
+  rx.close();
+  fs.rmSync(work, { recursive: true, force: true });
+}

@@ -1,0 +1,133 @@
+// Plumbing for the delivery benchmark: a self-signed certificate, the receiver child process and
+// its IPC client, and starting hookline over a fresh SQLite file with webhooks pointing at it.
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { start, type Running } from '../src/app.js';
+import { loadConfig, type Config } from '../src/config.js';
+import type { ReceiverCommand, ReceiverReply } from './receiver.js';
+
+export const API_KEY = 'hkl_bench_key_of_the_first_account_0123456789';
+export const now = () => performance.timeOrigin + performance.now();
+
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** A self-signed certificate for localhost and 127.0.0.1, made with openssl. */
+export function makeCertificate(dir: string): { keyFile: string; certFile: string } {
+  const keyFile = path.join(dir, 'key.pem');
+  const certFile = path.join(dir, 'cert.pem');
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=localhost',
+    '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', keyFile, '-out', certFile,
+  ], { stdio: 'ignore' });
+  return { keyFile, certFile };
+}
+
+export interface ReceiverClient {
+  url: string;
+  count(): Promise<number>;
+  /** Resolves with the n-th arrival's time, or undefined if it has not come within timeoutMs. */
+  wait(n: number, timeoutMs: number): Promise<number | undefined>;
+  /** Everything recorded since the last collect; the receiver starts afresh. */
+  collect(ids: boolean): Promise<ReceiverReply>;
+  close(): void;
+}
+
+export async function startReceiver(keyFile: string, certFile: string): Promise<ReceiverClient> {
+  // Only tsx is passed on, so a --cpu-prof given to the parent profiles the sender alone.
+  const child: ChildProcess = fork(new URL('./receiver.ts', import.meta.url), [keyFile, certFile], { execArgv: ['--import', 'tsx'] });
+  const pending = new Map<number, (reply: ReceiverReply) => void>();
+  let nextId = 0;
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`receiver exited with ${code}`)));
+    child.on('message', (msg: ReceiverReply | { ready: number }) => {
+      if ('ready' in msg) return resolve(msg.ready);
+      pending.get(msg.id)?.(msg);
+      pending.delete(msg.id);
+    });
+  });
+  type Command = ReceiverCommand extends infer C ? (C extends unknown ? Omit<C, 'id'> : never) : never;
+  const ask = (cmd: Command) =>
+    new Promise<ReceiverReply>((resolve) => {
+      const id = ++nextId;
+      pending.set(id, resolve);
+      child.send({ ...cmd, id });
+    });
+  return {
+    url: `https://127.0.0.1:${port}`,
+    count: async () => (await ask({ cmd: 'count' })).count,
+    wait: async (n, timeoutMs) => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), Math.max(0, timeoutMs));
+      });
+      const at = await Promise.race([ask({ cmd: 'wait', n }).then((r) => r.at), late]);
+      clearTimeout(timer);
+      return at;
+    },
+    collect: (ids) => ask({ cmd: 'collect', ids }),
+    close: () => {
+      child.removeAllListeners('exit');
+      child.disconnect();
+    },
+  };
+}
+
+export function hooklineConfig(dir: string, certFile: string): Config {
+  return loadConfig({
+    HOOKLINE_DATABASE: path.join(dir, 'hookline.db'),
+    HOOKLINE_SECRET_KEY_FILE: path.join(dir, 'secret.key'),
+    HOOKLINE_PORT: '0',
+    HOOKLINE_API_KEY: API_KEY,
+    HOOKLINE_RATE_LIMIT: '1000000',
+    HOOKLINE_LOG_LEVEL: 'warn',
+    HOOKLINE_SSRF_ALLOW: '127.0.0.0/8,::1/128',
+    HOOKLINE_DELIVERY_CA_FILE: certFile,
+  });
+}
+
+/** Creates `count` webhooks subscribed to 'booking' through the API; returns the account id. */
+export async function createWebhooks(running: Running, receiverUrl: string, count: number): Promise<string> {
+  for (let i = 0; i < count; i++) {
+    const res = await fetch(`${running.url}/v2/webhooks`, {
+      method: 'POST',
+      headers: { 'API-Key': API_KEY, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: `bench ${i}`, url: `${receiverUrl}/w${i}`, events: ['booking'] }),
+    });
+    if (res.status !== 200) throw new Error(`creating a webhook answered ${res.status}: ${await res.text()}`);
+  }
+  const row = await running.ctx.db.get<{ id: string }>('SELECT id FROM accounts LIMIT 1');
+  return row!.id;
+}
+
+export async function succeededCount(running: Running): Promise<number> {
+  const row = await running.ctx.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM deliveries WHERE state = 'succeeded'");
+  return row?.n ?? 0;
+}
+
+/** Polls the database until `n` deliveries succeeded; returns the time, or undefined past the deadline. */
+export async function waitSucceeded(running: Running, n: number, deadline: number): Promise<number | undefined> {
+  while (now() < deadline) {
+    if ((await succeededCount(running)) >= n) return now();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return undefined;
+}
+
+/** Starts watching this process's event-loop delay; the returned function stops and reports it (ms). */
+export function watchEventLoop(): () => { p50: number; p99: number; max: number } {
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  h.enable();
+  return () => {
+    h.disable();
+    const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+    return { p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max) };
+  };
+}
+
+export { start };
