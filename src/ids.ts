@@ -1,14 +1,41 @@
 // Object ids in OnceHub's style: a type prefix and upper-case letters and digits from a
 // cryptographic random source, e.g. WHK-7JD9LBVZTQ.
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomFillSync } from 'node:crypto';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
 export type IdPrefix = 'WHK' | 'EVNT' | 'ACC' | 'KEY' | 'BKNG' | 'CVR' | 'DLV' | 'ATT';
 
+// Random bytes are drawn in blocks: one system call per 4 KiB instead of one per character.
+const pool = Buffer.alloc(4096);
+let poolAt = pool.length;
+
+/** A uniformly random index into ALPHABET (bytes of 252 and above are dropped, so no letter is favoured). */
+function randomIndex(): number {
+  for (;;) {
+    if (poolAt === pool.length) {
+      randomFillSync(pool);
+      poolAt = 0;
+    }
+    const byte = pool[poolAt++]!;
+    if (byte < 252) return byte % ALPHABET.length;
+  }
+}
+
 export function newId(prefix: IdPrefix, length = 10): string {
   let out = `${prefix}-`;
-  for (let i = 0; i < length; i++) out += ALPHABET[randomInt(ALPHABET.length)];
+  for (let i = 0; i < length; i++) out += ALPHABET[randomIndex()];
+  return out;
+}
+
+/**
+ * An id whose first 8 characters are the creation time (milliseconds, base 36), then 8 random ones:
+ * rows with such ids are appended to their unique index instead of landing on random pages.
+ * Used for hookline's own high-volume objects (deliveries, attempts), not for OnceHub's ids.
+ */
+export function newSortableId(prefix: IdPrefix): string {
+  let out = `${prefix}-${Date.now().toString(36).toUpperCase().padStart(8, '0')}`;
+  for (let i = 0; i < 8; i++) out += ALPHABET[randomIndex()];
   return out;
 }
 

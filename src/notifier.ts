@@ -1,15 +1,18 @@
-// In-process wake-ups: publishing an event wakes the delivery dispatcher at once instead of
-// waiting for its next poll. Polling stays the guarantee; a wake-up only makes it sooner.
+// In-process wake-ups: publishing an event tells the delivery worker which webhooks have new
+// deliveries, so it claims them at once instead of waiting for its next poll. Without a list, the
+// worker looks for every webhook with due deliveries. Polling stays the guarantee.
+export type DueListener = (webhookIds?: string[]) => void;
+
 export interface Notifier {
-  deliveriesDue(): void;
-  onDeliveriesDue(listener: () => void): () => void;
+  deliveriesDue(webhookIds?: string[]): void;
+  onDeliveriesDue(listener: DueListener): () => void;
 }
 
 export function createNotifier(): Notifier {
-  const listeners = new Set<() => void>();
+  const listeners = new Set<DueListener>();
   return {
-    deliveriesDue: () => {
-      for (const l of listeners) l();
+    deliveriesDue: (webhookIds) => {
+      for (const l of listeners) l(webhookIds);
     },
     onDeliveriesDue: (listener) => {
       listeners.add(listener);

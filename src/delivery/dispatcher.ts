@@ -1,7 +1,11 @@
-// The delivery worker. It claims due deliveries in batches, sends each under a global concurrency
-// cap and a per-webhook cap (a slow receiver fills only its own slots and is left out of claims
-// while full, so it never holds up the others), and settles outcomes in batched transactions.
-// Publishing wakes it at once; a poll timer is the guarantee for retries and other processes' events.
+// The delivery worker.
+//
+// Deliveries are claimed per webhook (an index range scan on webhook_id, next_attempt_at), a few
+// more than the webhook's concurrency cap, and held in that webhook's in-memory queue under a
+// lease. Free slots go round-robin across webhooks with queued work, under a global cap and a
+// per-webhook cap, so a slow receiver fills only its own slots and never holds up the others.
+// Outcomes are settled in batched transactions. Publishing names the webhooks it queued for, which
+// wakes the worker at once; a poll finds everything else that came due (retries, other processes).
 import type { AppContext } from '../context.js';
 import { newId } from '../ids.js';
 import type { HttpClient } from './http-client.js';
@@ -21,15 +25,17 @@ export interface DispatcherOptions {
 }
 
 export interface Dispatcher {
-  /** Look for due deliveries now (after a publish, or after a test moved the clock). */
+  /** Look for due deliveries now (after a test moved the clock, say). */
   wake(): void;
-  /** Resolves when nothing is in flight and no settlement is waiting to be written. */
+  /** Resolves when nothing is queued, in flight, being claimed or waiting to be recorded. */
   idle(): Promise<void>;
-  /** Stops claiming; lets in-flight attempts finish until the deadline, then abandons them to their leases. */
+  /** Stops claiming; lets attempts in flight finish until the deadline; queued ones go back to their leases. */
   stop(graceMs: number): Promise<void>;
 }
 
-const CLAIM_BATCH = 256;
+const SETTLE_BATCH = 512;
+/** Outcomes are written together at most this long after the first of them: one commit for many attempts. */
+const SETTLE_DELAY_MS = 5;
 
 export async function startDispatcher(ctx: AppContext, options: DispatcherOptions): Promise<Dispatcher> {
   const { db, clock, logger, secrets } = ctx;
@@ -37,27 +43,38 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
     const released = await store.releaseAllLeases(db, clock.now());
     if (released > 0) logger.warn({ released }, 'took back deliveries that were in flight when the last process stopped');
   }
-  const perWebhook = new Map<string, number>();
+  const cap = options.perWebhookConcurrency;
+  /** Claimed and waiting to be sent, per webhook. */
+  const queued = new Map<string, ClaimedDelivery[]>();
+  /** Attempts in flight, per webhook. */
+  const running = new Map<string, number>();
+  /** Webhooks that may have more due deliveries than they have claimed. */
+  const due = new Set<string>();
   const inFlight = new Set<Promise<void>>();
   let pending: Settlement[] = [];
   let flushing: Promise<void> | undefined;
-  let pumping = false;
-  let again = false;
+  let flushTimer: NodeJS.Timeout | undefined;
+  let filling: Promise<void> | undefined;
+  let discovering = 0;
+  let refill = false;
   let stopping = false;
   let timer: NodeJS.Timeout | undefined;
   let idleWaiters: (() => void)[] = [];
   const lease = newId('DLV').replace('DLV-', 'lease-');
-  const leaseMs = options.timeoutMs + 30_000;
+  // Long enough for a claimed delivery to wait one round behind the webhook's slow attempts, then take its own.
+  const leaseMs = 2 * options.timeoutMs + 30_000;
 
+  const queuedCount = () => [...queued.values()].reduce((n, q) => n + q.length, 0);
   const checkIdle = () => {
-    if (inFlight.size === 0 && pending.length === 0 && !flushing && !pumping) {
-      const waiters = idleWaiters;
-      idleWaiters = [];
-      for (const w of waiters) w();
-    }
+    if (inFlight.size > 0 || pending.length > 0 || flushing || flushTimer || filling || discovering > 0 || queuedCount() > 0) return;
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const w of waiters) w();
   };
 
   const flush = (): Promise<void> => {
+    if (flushTimer) clearTimeout(flushTimer);
+    flushTimer = undefined;
     if (flushing || pending.length === 0) return flushing ?? Promise.resolve();
     const batch = pending;
     pending = [];
@@ -72,103 +89,141 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
     return flushing;
   };
 
-  const attempt = (d: ClaimedDelivery) => {
-    perWebhook.set(d.webhook_id, (perWebhook.get(d.webhook_id) ?? 0) + 1);
+  const record = (d: ClaimedDelivery, attemptedAt: number, outcome: Awaited<ReturnType<typeof sendAttempt>>) => {
+    const now = clock.now();
+    const decision = decide({
+      outcome,
+      attemptNumber: d.attempt_count + 1,
+      now,
+      deliveryCreatedAt: d.created_at,
+      webhookLastSuccessAt: d.target.last_success_at,
+      retry: true,
+    });
+    if (!outcome.ok) {
+      logger.info(
+        { delivery: d.id, webhook: d.webhook_id, event: d.event_id, status: outcome.statusCode, error: outcome.errorKind, reason: outcome.errorMessage },
+        'delivery attempt failed',
+      );
+    }
+    if (decision.disable) logger.warn({ webhook: d.webhook_id, reason: decision.disable }, 'webhook disabled');
+    pending.push({ deliveryId: d.id, webhookId: d.webhook_id, lease, attemptedAt, outcome, decision });
+    if (pending.length >= SETTLE_BATCH) void flush();
+    else flushTimer ??= setTimeout(() => void flush(), SETTLE_DELAY_MS);
+  };
+
+  const launch = (d: ClaimedDelivery) => {
+    running.set(d.webhook_id, (running.get(d.webhook_id) ?? 0) + 1);
     const attemptedAt = clock.now();
-    const run = sendAttempt(options.http, secrets, d, attemptedAt)
-      .then((outcome) => {
-        const now = clock.now();
-        const decision = decide({
-          outcome,
-          attemptNumber: d.attempt_count + 1,
-          now,
-          deliveryCreatedAt: d.created_at,
-          webhookLastSuccessAt: d.last_success_at,
-          retry: true,
-        });
-        if (!outcome.ok) {
-          logger.info({ delivery: d.id, webhook: d.webhook_id, event: d.event_id, status: outcome.statusCode, error: outcome.errorKind, reason: outcome.errorMessage }, 'delivery attempt failed');
-        }
-        if (decision.disable) logger.warn({ webhook: d.webhook_id, reason: decision.disable }, 'webhook disabled');
-        pending.push({ deliveryId: d.id, webhookId: d.webhook_id, lease, attemptedAt, outcome, decision });
-        if (pending.length >= CLAIM_BATCH) void flush();
-        else setImmediate(() => void flush());
-      })
+    const attempt = sendAttempt(options.http, secrets, d, attemptedAt)
+      .then((outcome) => record(d, attemptedAt, outcome))
       .catch((err: unknown) => logger.error({ err, delivery: d.id }, 'delivery attempt crashed; its lease will bring it back'))
       .finally(() => {
-        const n = (perWebhook.get(d.webhook_id) ?? 1) - 1;
-        if (n === 0) perWebhook.delete(d.webhook_id);
-        else perWebhook.set(d.webhook_id, n);
-        inFlight.delete(run);
-        wake();
+        const n = (running.get(d.webhook_id) ?? 1) - 1;
+        if (n === 0) running.delete(d.webhook_id);
+        else running.set(d.webhook_id, n);
+        inFlight.delete(attempt);
+        startQueued();
+        if ((queued.get(d.webhook_id)?.length ?? 0) < cap && due.has(d.webhook_id)) scheduleFill();
         checkIdle();
       });
-    inFlight.add(run);
+    inFlight.add(attempt);
   };
 
-  const pump = async () => {
-    if (pumping) {
-      again = true;
+  /** Starts queued deliveries into free slots, one webhook after another. */
+  const startQueued = () => {
+    let started = true;
+    while (started && inFlight.size < options.concurrency) {
+      started = false;
+      for (const [webhookId, queue] of queued) {
+        if (inFlight.size >= options.concurrency) break;
+        if ((running.get(webhookId) ?? 0) >= cap) continue;
+        const next = queue.shift();
+        if (queue.length === 0) queued.delete(webhookId);
+        if (next) {
+          launch(next);
+          started = true;
+        }
+      }
+    }
+  };
+
+  /** Claims due deliveries for every webhook that may have some and has room in its queue. */
+  const fill = async () => {
+    do {
+      refill = false;
+      for (const webhookId of [...due]) {
+        if (stopping) return;
+        const room = 2 * cap - (queued.get(webhookId)?.length ?? 0) - (running.get(webhookId) ?? 0);
+        if (room < cap / 2) continue;
+        const now = clock.now();
+        const claimed = await store.claimForWebhook(db, { webhookId, now, limit: room, lease, leaseUntil: now + leaseMs });
+        if (claimed.length < room) due.delete(webhookId);
+        if (claimed.length > 0) queued.set(webhookId, [...(queued.get(webhookId) ?? []), ...claimed]);
+        startQueued();
+      }
+    } while (refill && !stopping);
+  };
+
+  const scheduleFill = () => {
+    if (stopping) return;
+    if (filling) {
+      refill = true;
       return;
     }
-    pumping = true;
-    try {
-      do {
-        again = false;
-        while (!stopping) {
-          const free = options.concurrency - inFlight.size;
-          if (free <= 0) break;
-          const limit = Math.min(free, CLAIM_BATCH);
-          const now = clock.now();
-          const full = [...perWebhook].filter(([, n]) => n >= options.perWebhookConcurrency).map(([id]) => id);
-          const claimed = await store.claimDue(db, {
-            now,
-            limit,
-            lease,
-            leaseUntil: now + leaseMs,
-            exclude: full,
-            room: (id) => options.perWebhookConcurrency - (perWebhook.get(id) ?? 0),
-          });
-          const disabled = claimed.filter((d) => d.status !== 'enabled');
-          await store.skipDeliveries(db, disabled.map((d) => d.id), now);
-          for (const d of claimed) if (d.status === 'enabled') attempt(d);
-          if (claimed.length === 0) break;
-        }
-      } while (again && !stopping);
-    } catch (err) {
-      logger.error({ err }, 'claiming deliveries failed; retrying at the next poll');
-    } finally {
-      pumping = false;
-      checkIdle();
-    }
+    filling = fill()
+      .catch((err: unknown) => logger.error({ err }, 'claiming deliveries failed; trying again at the next poll'))
+      .finally(() => {
+        filling = undefined;
+        if (refill) scheduleFill();
+        checkIdle();
+      });
   };
 
-  const wake = () => {
-    if (!stopping) void pump();
+  const discover = async () => {
+    discovering++;
+    try {
+      for (const id of await store.webhooksWithDueDeliveries(db, clock.now())) due.add(id);
+    } finally {
+      discovering--;
+    }
+    scheduleFill();
   };
 
   const poll = async () => {
     timer = undefined;
     if (stopping) return;
-    await pump();
-    const next = await store.nextDueAt(db).catch(() => null);
-    const wait = next === null ? options.pollIntervalMs : Math.max(5, Math.min(options.pollIntervalMs, next - clock.now()));
+    let wait = options.pollIntervalMs;
+    try {
+      await discover();
+      const next = await store.nextDueAt(db);
+      if (next !== null) wait = Math.max(5, Math.min(wait, next - clock.now()));
+    } catch (err) {
+      logger.error({ err }, 'looking for due deliveries failed');
+    }
     if (!stopping) timer = setTimeout(() => void poll(), wait);
   };
-  const unsubscribe = ctx.notifier.onDeliveriesDue(wake);
+
+  const unsubscribe = ctx.notifier.onDeliveriesDue((webhookIds) => {
+    if (webhookIds === undefined) return void discover().catch((err: unknown) => logger.error({ err }, 'looking for due deliveries failed'));
+    for (const id of webhookIds) due.add(id);
+    scheduleFill();
+  });
   void poll();
 
   return {
-    wake,
+    wake: () => void discover().catch((err: unknown) => logger.error({ err }, 'looking for due deliveries failed')),
     idle: () =>
       new Promise<void>((resolve) => {
         idleWaiters.push(resolve);
-        checkIdle();
+        // Let a wake-up queued just before this call start its claim first.
+        setImmediate(checkIdle);
       }),
     async stop(graceMs) {
       stopping = true;
       unsubscribe();
       if (timer) clearTimeout(timer);
+      queued.clear(); // their leases expire, or a sole sender takes them back at its next start
+      if (filling) await filling;
       const deadline = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), graceMs).unref());
       const finished = await Promise.race([Promise.all(inFlight).then(() => 'done' as const), deadline]);
       if (finished === 'late') logger.warn({ inFlight: inFlight.size }, 'stopping with attempts still in flight; their leases will bring them back');

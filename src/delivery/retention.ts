@@ -1,34 +1,36 @@
 // Keeps the database bounded: events older than the retention age whose deliveries are all
 // finished are deleted with their deliveries and attempts, and old attempts of deliveries still
-// being retried are dropped too. Work is done in small chunks so no transaction holds the database long.
+// being retried are dropped too. Rows are walked in `seq` order, which follows creation time, a
+// chunk per transaction, stopping at the first row young enough to keep: no index on time needed.
 import type { AppContext } from '../context.js';
+import { placeholders, type Db } from '../storage/db.js';
 
 const CHUNK = 1_000;
 
+/** Deletes, oldest first, the rows of `table` older than the cutoff unless `keep` holds for them; returns how many. */
+async function pruneTable(db: Db, table: 'events' | 'attempts', timeColumn: string, cutoff: number, keep: string): Promise<number> {
+  let removed = 0;
+  let from = 0;
+  for (;;) {
+    const rows = await db.all<{ seq: number; t: number; kept: number }>(
+      `SELECT seq, ${timeColumn} AS t, (${keep}) AS kept FROM ${table} WHERE seq > ? ORDER BY seq LIMIT ?`,
+      [from, CHUNK],
+    );
+    const old = rows.filter((r) => r.t < cutoff);
+    const doomed = old.filter((r) => !r.kept).map((r) => r.seq);
+    if (doomed.length > 0) {
+      removed += (await db.run(`DELETE FROM ${table} WHERE seq IN (${placeholders(doomed.length)})`, doomed)).changes;
+    }
+    if (rows.length < CHUNK || old.length < rows.length) return removed;
+    from = rows[rows.length - 1]!.seq;
+  }
+}
+
 export async function pruneOnce(ctx: AppContext, retentionMs: number): Promise<{ events: number; attempts: number }> {
   const cutoff = ctx.clock.now() - retentionMs;
-  let events = 0;
-  let attempts = 0;
-  for (;;) {
-    const { changes } = await ctx.db.run(
-      `DELETE FROM events WHERE id IN (
-         SELECT e.id FROM events e
-          WHERE e.created_at < ?
-            AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.state = 'pending')
-          LIMIT ?)`,
-      [cutoff, CHUNK],
-    );
-    events += changes;
-    if (changes < CHUNK) break;
-  }
-  for (;;) {
-    const { changes } = await ctx.db.run(
-      'DELETE FROM attempts WHERE id IN (SELECT id FROM attempts WHERE attempted_at < ? LIMIT ?)',
-      [cutoff, CHUNK],
-    );
-    attempts += changes;
-    if (changes < CHUNK) break;
-  }
+  const pendingDelivery = "EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.id AND d.state = 'pending')";
+  const events = await pruneTable(ctx.db, 'events', 'created_at', cutoff, pendingDelivery);
+  const attempts = await pruneTable(ctx.db, 'attempts', 'attempted_at', cutoff, '0');
   return { events, attempts };
 }
 

@@ -4,24 +4,32 @@ import { USER_AGENT } from '../version.js';
 import type { AttemptOutcome, HttpClient } from './http-client.js';
 import { signedHeaders } from './signing.js';
 
-export interface Sendable {
-  event_id: string;
-  webhook_id: string;
-  body: string;
+export interface Target {
+  id: string;
   url: string;
   secret_enc: string;
   prev_secret_enc: string | null;
   prev_secret_expires_at: number | null;
 }
 
+/** Opened secrets per target row: a claim reads the webhook once for a batch of deliveries, so open them once. */
+const opened = new WeakMap<Target, { current: string; previous: string | null }>();
+
 /** The secrets that sign now: the current one first, then the previous one while its overlap lasts. */
-export function signingSecrets(secrets: SecretBox, w: Sendable, now: number): string[] {
-  const current = secrets.open(w.secret_enc, w.webhook_id);
-  if (w.prev_secret_enc === null || w.prev_secret_expires_at === null || w.prev_secret_expires_at <= now) return [current];
-  return [current, secrets.open(w.prev_secret_enc, `${w.webhook_id}:previous`)];
+export function signingSecrets(secrets: SecretBox, w: Target, now: number): string[] {
+  let keys = opened.get(w);
+  if (!keys) {
+    keys = {
+      current: secrets.open(w.secret_enc, w.id),
+      previous: w.prev_secret_enc === null ? null : secrets.open(w.prev_secret_enc, `${w.id}:previous`),
+    };
+    opened.set(w, keys);
+  }
+  const overlapping = keys.previous !== null && w.prev_secret_expires_at !== null && w.prev_secret_expires_at > now;
+  return overlapping ? [keys.current, keys.previous!] : [keys.current];
 }
 
-export function sendAttempt(http: HttpClient, secrets: SecretBox, d: Sendable, now: number): Promise<AttemptOutcome> {
-  const headers = signedHeaders(signingSecrets(secrets, d, now), d.event_id, d.body, now, USER_AGENT);
-  return http.post(d.url, { ...headers }, d.body);
+export function sendAttempt(http: HttpClient, secrets: SecretBox, d: { event_id: string; body: string; target: Target }, now: number): Promise<AttemptOutcome> {
+  const headers = signedHeaders(signingSecrets(secrets, d.target, now), d.event_id, d.body, now, USER_AGENT);
+  return http.post(d.target.url, { ...headers }, d.body);
 }

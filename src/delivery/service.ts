@@ -182,7 +182,7 @@ export async function sendTestEvent(ctx: AppContext, http: HttpClient, accountId
   });
   const delivery = published.deliveries[0]!;
   const webhook = (await findWebhook(ctx.db, accountId, webhookId))!;
-  const outcome = await sendAttempt(http, ctx.secrets, { ...webhook, webhook_id: webhookId, event_id: published.id, body: published.body }, now);
+  const outcome = await sendAttempt(http, ctx.secrets, { event_id: published.id, body: published.body, target: webhook }, now);
   const decision = decide({ outcome, attemptNumber: 1, now: ctx.clock.now(), deliveryCreatedAt: now, webhookLastSuccessAt: webhook.last_success_at, retry: false });
   await settle(ctx.db, [{ deliveryId: delivery.id, webhookId, lease, attemptedAt: now, outcome, decision }], ctx.clock.now());
   const [result] = await toDeliveries(ctx.db, [(await ctx.db.get<DeliveryRow>('SELECT * FROM deliveries WHERE id = ?', [delivery.id]))!]);

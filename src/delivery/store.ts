@@ -1,8 +1,19 @@
-// SQL of the delivery pipeline: claiming due deliveries under a lease, and settling attempts.
-import { newId } from '../ids.js';
+// SQL of the delivery pipeline: finding webhooks with due deliveries, claiming a webhook's due
+// deliveries under a lease, and settling attempts in batches.
+import { newSortableId } from '../ids.js';
 import { placeholders, type Db, type SqlValue } from '../storage/db.js';
-import type { Decision } from './outcome.js';
 import type { AttemptOutcome } from './http-client.js';
+import type { Decision } from './outcome.js';
+
+/** What sending one webhook's deliveries needs, read once per claim. */
+export interface WebhookTarget {
+  id: string;
+  url: string;
+  secret_enc: string;
+  prev_secret_enc: string | null;
+  prev_secret_expires_at: number | null;
+  last_success_at: number | null;
+}
 
 export interface ClaimedDelivery {
   id: string;
@@ -11,59 +22,54 @@ export interface ClaimedDelivery {
   attempt_count: number;
   created_at: number;
   body: string;
-  url: string;
-  status: 'enabled' | 'disabled';
-  secret_enc: string;
-  prev_secret_enc: string | null;
-  prev_secret_expires_at: number | null;
-  last_success_at: number | null;
+  target: WebhookTarget;
 }
 
+/** Enabled webhooks that have deliveries due by `now` (one index probe per webhook). */
+export async function webhooksWithDueDeliveries(db: Db, now: number): Promise<string[]> {
+  const rows = await db.all<{ id: string }>(
+    `SELECT w.id FROM webhooks w
+      WHERE w.status = 'enabled'
+        AND EXISTS (SELECT 1 FROM deliveries d WHERE d.webhook_id = w.id AND d.state = 'pending' AND d.next_attempt_at <= ?)`,
+    [now],
+  );
+  return rows.map((r) => r.id);
+}
 
 export interface ClaimRequest {
+  webhookId: string;
   now: number;
   limit: number;
-  leaseUntil: number;
   lease: string;
-  /** Webhooks that may not take more deliveries now (their concurrency cap is reached). */
-  exclude: string[];
-  /** How many more deliveries each webhook may take, when less than `limit`. */
-  room: (webhookId: string) => number;
+  leaseUntil: number;
 }
 
 /**
- * Takes up to `limit` due deliveries, oldest due first, at most room(webhook) per webhook, and
- * leases them: their next_attempt_at moves to the lease's end, so if this process dies they come
- * due again. Returns them with what sending needs (body, URL, sealed secrets).
+ * Leases up to `limit` of one enabled webhook's due deliveries, oldest due first: their
+ * next_attempt_at moves to the lease's end, so if this process dies they come due again.
  */
-export async function claimDue(db: Db, req: ClaimRequest): Promise<ClaimedDelivery[]> {
+export async function claimForWebhook(db: Db, req: ClaimRequest): Promise<ClaimedDelivery[]> {
   return db.transaction(async (tx) => {
-    const excluded = req.exclude.length > 0 ? `AND d.webhook_id NOT IN (${placeholders(req.exclude.length)})` : '';
-    const candidates = await tx.all<ClaimedDelivery>(
-      `SELECT d.id, d.event_id, d.webhook_id, d.attempt_count, d.created_at, e.body, w.url, w.status,
-              w.secret_enc, w.prev_secret_enc, w.prev_secret_expires_at, w.last_success_at
-         FROM deliveries d
-         JOIN events e ON e.id = d.event_id
-         JOIN webhooks w ON w.id = d.webhook_id
-        WHERE d.state = 'pending' AND d.next_attempt_at <= ? ${excluded}
-        ORDER BY d.next_attempt_at
-        LIMIT ?`,
-      [req.now, ...req.exclude, req.limit],
+    const target = await tx.get<WebhookTarget>(
+      `SELECT id, url, secret_enc, prev_secret_enc, prev_secret_expires_at, last_success_at FROM webhooks WHERE id = ? AND status = 'enabled'`,
+      [req.webhookId],
     );
-    const taken = new Map<string, number>();
-    const chosen = candidates.filter((c) => {
-      const n = taken.get(c.webhook_id) ?? 0;
-      if (c.status === 'enabled' && n >= req.room(c.webhook_id)) return false;
-      taken.set(c.webhook_id, n + 1);
-      return true;
-    });
-    if (chosen.length > 0) {
-      await tx.run(
-        `UPDATE deliveries SET next_attempt_at = ?, lease = ? WHERE id IN (${placeholders(chosen.length)})`,
-        [req.leaseUntil, req.lease, ...chosen.map((c) => c.id)],
-      );
-    }
-    return chosen;
+    if (!target) return [];
+    const rows = await tx.all<Omit<ClaimedDelivery, 'body' | 'target'>>(
+      `UPDATE deliveries SET next_attempt_at = ?, lease = ?
+        WHERE id IN (SELECT id FROM deliveries
+                      WHERE webhook_id = ? AND state = 'pending' AND next_attempt_at <= ?
+                      ORDER BY next_attempt_at LIMIT ?)
+        RETURNING id, event_id, webhook_id, attempt_count, created_at`,
+      [req.leaseUntil, req.lease, req.webhookId, req.now, req.limit],
+    );
+    if (rows.length === 0) return [];
+    const bodies = await tx.all<{ id: string; body: string }>(
+      `SELECT id, body FROM events WHERE id IN (${placeholders(rows.length)})`,
+      rows.map((r) => r.event_id),
+    );
+    const bodyOf = new Map(bodies.map((b) => [b.id, b.body]));
+    return rows.map((r) => ({ ...r, body: bodyOf.get(r.event_id)!, target }));
   });
 }
 
@@ -81,13 +87,14 @@ export async function settle(db: Db, settlements: Settlement[], now: number): Pr
   if (settlements.length === 0) return;
   await db.transaction(async (tx) => {
     const succeeded = new Set<string>();
+    const disabled = new Set<string>();
     for (const s of settlements) {
       const { outcome, decision } = s;
       await tx.run(
         `INSERT INTO attempts (id, delivery_id, webhook_id, attempted_at, duration_ms, status_code, error_kind, error_message, response_excerpt, next_retry_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [
-          newId('ATT'), s.deliveryId, s.webhookId, s.attemptedAt, outcome.durationMs, outcome.statusCode ?? null,
+          newSortableId('ATT'), s.deliveryId, s.webhookId, s.attemptedAt, outcome.durationMs, outcome.statusCode ?? null,
           outcome.errorKind ?? null, outcome.errorMessage ?? null, outcome.responseExcerpt ?? null, decision.nextAttemptAt,
         ] satisfies SqlValue[],
       );
@@ -98,11 +105,15 @@ export async function settle(db: Db, settlements: Settlement[], now: number): Pr
         [decision.state, decision.nextAttemptAt, now, s.deliveryId, ...(s.lease === null ? [] : [s.lease])],
       );
       if (outcome.ok) succeeded.add(s.webhookId);
-      if (decision.disable) await disableWebhook(tx, s.webhookId, decision.disable, now);
+      if (decision.disable) {
+        await disableWebhook(tx, s.webhookId, decision.disable, now);
+        disabled.add(s.webhookId);
+      }
     }
-    for (const webhookId of succeeded) {
-      await tx.run('UPDATE webhooks SET last_success_at = ? WHERE id = ?', [now, webhookId]);
-    }
+    for (const webhookId of succeeded) await tx.run('UPDATE webhooks SET last_success_at = ? WHERE id = ?', [now, webhookId]);
+    // A retry scheduled for a webhook that is disabled by now (by this batch or by its owner) is skipped instead.
+    const touched = [...new Set(settlements.map((s) => s.webhookId))];
+    await skipWhileDisabled(tx, touched, now);
   });
 }
 
@@ -113,12 +124,14 @@ export async function disableWebhook(db: Db, webhookId: string, reason: string, 
   );
 }
 
-/** Deliveries that came due while their webhook was disabled are skipped, not attempted. */
-export async function skipDeliveries(db: Db, ids: string[], now: number): Promise<void> {
-  if (ids.length === 0) return;
+/** The waiting (not in-flight) deliveries of those webhooks that are disabled become skipped. */
+export async function skipWhileDisabled(db: Db, webhookIds: string[], now: number): Promise<void> {
+  if (webhookIds.length === 0) return;
   await db.run(
-    `UPDATE deliveries SET state = 'skipped', next_attempt_at = NULL, lease = NULL, updated_at = ? WHERE id IN (${placeholders(ids.length)})`,
-    [now, ...ids],
+    `UPDATE deliveries SET state = 'skipped', next_attempt_at = NULL, updated_at = ?
+      WHERE state = 'pending' AND lease IS NULL
+        AND webhook_id IN (SELECT id FROM webhooks WHERE status = 'disabled' AND id IN (${placeholders(webhookIds.length)}))`,
+    [now, ...webhookIds],
   );
 }
 
@@ -128,8 +141,11 @@ export async function releaseAllLeases(db: Db, now: number): Promise<number> {
   return changes;
 }
 
-/** When the next pending delivery comes due, or null when none is pending. */
+/** When the next pending delivery comes due, or null when none is pending (one index probe per webhook). */
 export async function nextDueAt(db: Db): Promise<number | null> {
-  const row = await db.get<{ t: number | null }>("SELECT MIN(next_attempt_at) AS t FROM deliveries WHERE state = 'pending'");
+  const row = await db.get<{ t: number | null }>(
+    `SELECT MIN((SELECT MIN(d.next_attempt_at) FROM deliveries d WHERE d.webhook_id = w.id AND d.state = 'pending')) AS t
+       FROM webhooks w`,
+  );
   return row?.t ?? null;
 }

@@ -4,7 +4,7 @@
 // and those exact bytes are what every delivery signs and sends.
 import { isoTime } from '../clock.js';
 import type { AppContext } from '../context.js';
-import { newId } from '../ids.js';
+import { newId, newSortableId } from '../ids.js';
 import type { Db } from '../storage/db.js';
 import { subscribes, type EventType } from '../webhooks/event-types.js';
 
@@ -44,7 +44,7 @@ export async function publishEvent(ctx: Pick<AppContext, 'db' | 'clock' | 'notif
     for (const w of webhooks) {
       if (input.webhookIds ? !input.webhookIds.includes(w.id) : !subscribes(JSON.parse(w.events) as string[], input.type)) continue;
       const state = w.status === 'enabled' || input.inFlight ? 'pending' : 'skipped';
-      const delivery = { id: newId('DLV'), webhookId: w.id, state } as const;
+      const delivery = { id: newSortableId('DLV'), webhookId: w.id, state } as const;
       const dueAt = state === 'skipped' ? null : (input.inFlight?.until ?? now);
       await tx.run(
         `INSERT INTO deliveries (id, event_id, webhook_id, account_id, state, attempt_count, next_attempt_at, lease, created_at, updated_at)
@@ -55,6 +55,7 @@ export async function publishEvent(ctx: Pick<AppContext, 'db' | 'clock' | 'notif
     }
     return { id, body, deliveries };
   });
-  if (!input.inFlight && published.deliveries.some((d) => d.state === 'pending')) queueMicrotask(() => ctx.notifier.deliveriesDue());
+  const due = published.deliveries.filter((d) => d.state === 'pending').map((d) => d.webhookId);
+  if (!input.inFlight && due.length > 0) queueMicrotask(() => ctx.notifier.deliveriesDue(due));
   return published;
 }

@@ -8,6 +8,7 @@ import { UniqueViolation } from '../storage/db.js';
 import type { Page, PageRequest } from '../storage/pagination.js';
 import { recoverWebhook } from '../delivery/service.js';
 import { standardWebhooksSecret } from '../delivery/signing.js';
+import { skipWhileDisabled } from '../delivery/store.js';
 import * as store from './store.js';
 import type { WebhookChanges, WebhookRow } from './store.js';
 import { nameKey, validateEvents, validateName, validateStatus, validateUrl, type WebhookStatus } from './validation.js';
@@ -177,6 +178,7 @@ export async function updateWebhook(ctx: AppContext, accountId: string, id: stri
     if (err instanceof UniqueViolation) throw duplicateName(changes.name ?? '');
     throw err;
   }
+  if (changes.status === 'disabled') await skipWhileDisabled(ctx.db, [id], ctx.clock.now());
   if (typeof input.replay_since === 'string') await recoverWebhook(ctx, accountId, id, input.replay_since);
   return getWebhook(ctx, accountId, id);
 }

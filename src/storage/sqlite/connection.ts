@@ -16,6 +16,8 @@ export function openSqlite(file: string): Db {
   raw.pragma('synchronous = NORMAL');
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');
+  // Checkpoint the WAL every ~40 MB instead of every ~4 MB: hot index pages are copied back less often.
+  raw.pragma('wal_autocheckpoint = 10000');
 
   const statements = new Map<string, Statement>();
   const prepare = (sql: string): Statement => {

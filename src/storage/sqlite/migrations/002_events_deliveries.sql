@@ -1,5 +1,6 @@
 -- The outbox: events (payload stored once, as the exact bytes sent), one delivery per subscribed
--- webhook, and one row per delivery attempt.
+-- webhook, and one row per delivery attempt. Every index costs each publish a page write, so there
+-- are only those the queries need; rows are pruned in `seq` order, which follows creation time.
 
 ALTER TABLE webhooks ADD COLUMN disabled_reason TEXT;
 ALTER TABLE webhooks ADD COLUMN disabled_at INTEGER;
@@ -16,7 +17,6 @@ CREATE TABLE events (
   body       TEXT NOT NULL
 );
 CREATE INDEX events_account_seq ON events(account_id, seq);
-CREATE INDEX events_created ON events(created_at);
 
 -- state: pending (waiting for its next attempt, or in flight while `lease` is set),
 -- succeeded, failed (retries exhausted, or 410 Gone), skipped (webhook disabled).
@@ -35,13 +35,13 @@ CREATE TABLE deliveries (
   created_at      INTEGER NOT NULL,
   updated_at      INTEGER NOT NULL
 );
-CREATE INDEX deliveries_due ON deliveries(next_attempt_at) WHERE state = 'pending';
+CREATE INDEX deliveries_webhook_due ON deliveries(webhook_id, next_attempt_at) WHERE state = 'pending';
 CREATE INDEX deliveries_webhook ON deliveries(webhook_id, seq);
 CREATE INDEX deliveries_event ON deliveries(event_id);
 
 CREATE TABLE attempts (
   seq              INTEGER PRIMARY KEY AUTOINCREMENT,
-  id               TEXT NOT NULL UNIQUE,
+  id               TEXT NOT NULL,
   delivery_id      TEXT NOT NULL REFERENCES deliveries(id) ON DELETE CASCADE,
   webhook_id       TEXT NOT NULL,
   attempted_at     INTEGER NOT NULL,
@@ -53,4 +53,3 @@ CREATE TABLE attempts (
   next_retry_at    INTEGER
 );
 CREATE INDEX attempts_delivery ON attempts(delivery_id, seq);
-CREATE INDEX attempts_time ON attempts(attempted_at);
