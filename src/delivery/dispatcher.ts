@@ -34,6 +34,8 @@ export interface Dispatcher {
 }
 
 const SETTLE_BATCH = 512;
+/** How many rounds of a webhook's concurrency are claimed ahead, so its slots never wait for a claim. */
+const QUEUE_DEPTH = 4;
 /** Outcomes are written together at most this long after the first of them: one commit for many attempts. */
 const SETTLE_DELAY_MS = 5;
 
@@ -61,8 +63,9 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
   let timer: NodeJS.Timeout | undefined;
   let idleWaiters: (() => void)[] = [];
   const lease = newId('DLV').replace('DLV-', 'lease-');
-  // Long enough for a claimed delivery to wait one round behind the webhook's slow attempts, then take its own.
-  const leaseMs = 2 * options.timeoutMs + 30_000;
+  // A webhook's queue holds up to QUEUE_DEPTH × its cap (claimed and in flight): a lease is long
+  // enough for a claimed delivery to wait its turn behind slow attempts, then take its own.
+  const leaseMs = QUEUE_DEPTH * options.timeoutMs + 30_000;
 
   const queuedCount = () => [...queued.values()].reduce((n, q) => n + q.length, 0);
   const checkIdle = () => {
@@ -153,7 +156,7 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
       refill = false;
       for (const webhookId of [...due]) {
         if (stopping) return;
-        const room = 2 * cap - (queued.get(webhookId)?.length ?? 0) - (running.get(webhookId) ?? 0);
+        const room = QUEUE_DEPTH * cap - (queued.get(webhookId)?.length ?? 0) - (running.get(webhookId) ?? 0);
         if (room < cap / 2) continue;
         const now = clock.now();
         const claimed = await store.claimForWebhook(db, { webhookId, now, limit: room, lease, leaseUntil: now + leaseMs });

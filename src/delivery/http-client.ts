@@ -1,5 +1,7 @@
 // Sends one delivery attempt: an HTTPS POST through an undici Agent whose connector applies the
 // SSRF policy to every new connection. Redirects are not followed; only 2xx counts as success.
+// The timeout is undici's own (connecting, then waiting for the answer's headers, then between body
+// chunks), not an AbortSignal per request: creating one per attempt cost a tenth of the throughput.
 // Every failure is classified (http_status, timeout, dns, tls, refused_address, connection).
 import fs from 'node:fs';
 import tls from 'node:tls';
@@ -60,9 +62,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           method: 'POST',
           headers,
           body,
-          signal: AbortSignal.timeout(options.timeoutMs),
         });
-        const excerpt = await readExcerpt(res.body);
+        const excerpt = await readExcerpt(res.body, started + options.timeoutMs);
         const ok = res.statusCode >= 200 && res.statusCode < 300;
         const retryAfter = res.headers['retry-after'];
         return {
@@ -86,13 +87,14 @@ function pathOf(url: string): string {
   return `${u.pathname}${u.search}`;
 }
 
-async function readExcerpt(stream: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {
+/** Reads the start of a response body, giving up at READ_CAP bytes or at the attempt's deadline. */
+async function readExcerpt(stream: AsyncIterable<Buffer> & { destroy(): void }, deadline: number): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stream) {
     chunks.push(chunk);
     size += chunk.length;
-    if (size >= READ_CAP) {
+    if (size >= READ_CAP || performance.now() > deadline) {
       stream.destroy();
       break;
     }
