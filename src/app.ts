@@ -11,6 +11,8 @@ import { startDispatcher } from './delivery/dispatcher.js';
 import { startRetention } from './delivery/retention.js';
 import { buildServer } from './http/server.js';
 import { createNotifier } from './notifier.js';
+import { completeBooking } from './scheduling/bookings.js';
+import { startTimers, type TimerRunner } from './timers/timers.js';
 import { createLogger, type Logger } from './logger.js';
 import type { Db } from './storage/db.js';
 import type { Dispatcher } from './delivery/dispatcher.js';
@@ -32,7 +34,8 @@ export async function openContext(config: Config, options: ContextOptions = {}):
     if (applied.length > 0) logger.info({ applied }, 'database migrated');
     const secrets = secretBox(loadSecretKey(config.secretKey, config.secretKeyFile));
     await checkSecretKey(db, secrets);
-    return { config, db, clock, logger, secrets, notifier: createNotifier() };
+    const fallbackUrl = `http://${config.host}:${config.port}`;
+    return { config, db, clock, logger, secrets, notifier: createNotifier(), publicUrl: () => config.publicUrl ?? fallbackUrl };
   } catch (err) {
     await db.close();
     throw err;
@@ -62,6 +65,7 @@ async function checkSecretKey(db: Db, secrets: AppContext['secrets']): Promise<v
 export interface Running {
   ctx: AppContext;
   dispatcher: Dispatcher;
+  timers: TimerRunner;
   url: string;
   /** Set when start created the first account with a generated key: shown once. */
   bootstrap?: { accountId: string; accountName: string; apiKey?: string };
@@ -81,16 +85,19 @@ export async function start(config: Config, options: ContextOptions = {}): Promi
     soleSender: ctx.db.dialect === 'sqlite',
   });
   const retention = startRetention(ctx, config.retentionDays * 86_400_000);
+  const timers = startTimers(ctx, { 'booking.completed': (tx, bookingId) => completeBooking(ctx, tx, bookingId) });
   const server = await buildServer(ctx, { http });
   await server.listen({ host: config.host, port: config.port });
   const { port } = server.server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  if (config.publicUrl === undefined) ctx.publicUrl = () => url; // the port is known only now when it was 0
   ctx.logger.info({ url }, 'hookline listening');
   let stopped: Promise<void> | undefined;
   return {
     ctx,
     dispatcher,
+    timers,
     url,
     ...(created && {
       bootstrap: {
@@ -103,6 +110,7 @@ export async function start(config: Config, options: ContextOptions = {}): Promi
       (stopped ??= (async () => {
         await server.close();
         retention.stop();
+        await timers.stop();
         await dispatcher.stop(config.shutdownGraceMs);
         await http.close();
         await ctx.db.close();

@@ -14,4 +14,6 @@ export interface AppContext {
   logger: Logger;
   secrets: SecretBox;
   notifier: Notifier;
+  /** The base URL people reach hookline at (HOOKLINE_PUBLIC_URL, else the address it listens on): for links in payloads. */
+  publicUrl: () => string;
 }

@@ -8,7 +8,10 @@ declare module 'fastify' {
     principal?: Principal;
   }
   interface FastifyContextConfig {
+    /** Reachable without an API key (the OpenAPI document, guest links). */
     public?: boolean;
+    /** Not counted by the rate limit. */
+    unlimited?: boolean;
   }
 }
 

@@ -12,11 +12,13 @@ import { sendError } from './errors.js';
 import { metaRoutes } from './routes/meta.js';
 import type { RouteDeps } from './routes/deps.js';
 import { eventRoutes } from './routes/events.js';
+import { guestRoutes } from './routes/guest.js';
+import { schedulingRoutes } from './routes/scheduling.js';
 import { webhookDeliveryRoutes } from './routes/webhook-deliveries.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { SHARED_SCHEMAS } from './schemas.js';
 
-const ROUTES = [metaRoutes, webhookRoutes, webhookDeliveryRoutes, eventRoutes];
+const ROUTES = [metaRoutes, webhookRoutes, webhookDeliveryRoutes, eventRoutes, schedulingRoutes, guestRoutes];
 
 export async function buildServer(ctx: AppContext, deps: Omit<RouteDeps, 'ctx'>): Promise<FastifyInstance> {
   const app = Fastify({
@@ -77,7 +79,7 @@ export async function buildServer(ctx: AppContext, deps: Omit<RouteDeps, 'ctx'>)
     max: ctx.config.rateLimitPerSecond,
     timeWindow: 1000,
     keyGenerator: (request) => request.principal?.accountId ?? request.ip,
-    allowList: (request) => request.routeOptions.config.public === true,
+    allowList: (request) => request.routeOptions.config.unlimited === true,
     errorResponseBuilder: (_request, context) => Object.assign(new Error('Request rate limit exceeded'), { statusCode: context.statusCode }),
   });
 

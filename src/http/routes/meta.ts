@@ -17,7 +17,7 @@ export function metaRoutes(app: FastifyInstance): void {
   });
 
   app.get('/v2/openapi.json', {
-    config: { public: true },
+    config: { public: true, unlimited: true },
     schema: { hide: true },
     handler: async () => app.swagger(),
   });
