@@ -1,10 +1,17 @@
 // Each booking event comes from its real action over HTTP, arrives at a real HTTPS receiver with
 // OnceHub's booking object as it stood then, and every refused transition changes nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import { manualClock, type ManualClock } from '../src/clock.js';
+import { bookingEventSchema } from '../src/events/payload-schemas.js';
 import { createWebhook } from './support/delivery.js';
 import { call, startServer, type TestServer } from './support/hookline.js';
 import { receiverEnv, startReceiver, type Receiver } from './support/receiver.js';
+
+const ajv = new Ajv2020({ allErrors: true });
+addFormats.default(ajv);
+const validPayload = ajv.compile(bookingEventSchema);
 
 interface Delivered {
   type: string;
@@ -35,6 +42,7 @@ describe('bookings and their events', () => {
     calApproval = await cal({ host: hostA, name: 'Consulting', duration_minutes: 45, requires_approval: true });
   });
   afterAll(async () => {
+    for (const event of delivered()) expect(validPayload(event), JSON.stringify(validPayload.errors)).toBe(true);
     await server.stop();
     await rx.close();
   });
@@ -50,7 +58,9 @@ describe('bookings and their events', () => {
   /** Waits for the event of that type about that booking, and returns its data. */
   async function eventFor(type: string, bookingId: string): Promise<Record<string, any>> {
     await expect.poll(() => delivered().some((e) => e.type === type && e.data.id === bookingId), { timeout: 5_000 }).toBe(true);
-    return delivered().find((e) => e.type === type && e.data.id === bookingId)!.data;
+    const event = delivered().find((e) => e.type === type && e.data.id === bookingId)!;
+    expect(validPayload(event), JSON.stringify(validPayload.errors)).toBe(true);
+    return event.data;
   }
   const count = (type: string, bookingId: string) => delivered().filter((e) => e.type === type && e.data.id === bookingId).length;
 

@@ -17,6 +17,7 @@ import { schedulingRoutes } from './routes/scheduling.js';
 import { webhookDeliveryRoutes } from './routes/webhook-deliveries.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { SHARED_SCHEMAS } from './schemas.js';
+import { openApiWebhooks } from '../events/payload-schemas.js';
 
 const ROUTES = [metaRoutes, webhookRoutes, webhookDeliveryRoutes, eventRoutes, schedulingRoutes, guestRoutes];
 
@@ -68,6 +69,8 @@ export async function buildServer(ctx: AppContext, deps: Omit<RouteDeps, 'ctx'>)
       },
       components: { securitySchemes: { ApiKey: { type: 'apiKey', in: 'header', name: 'API-Key' } } },
       security: [{ ApiKey: [] }],
+      // OpenAPI 3.1's `webhooks` section; the plugin passes it through, though its types predate it.
+      ...({ webhooks: openApiWebhooks() } as object),
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
