@@ -8,6 +8,7 @@ import { isoTime } from '../clock.js';
 import { loadConfig } from '../config.js';
 import type { AppContext } from '../context.js';
 import { createLogger } from '../logger.js';
+import { TRIGGERABLE, trigger } from '../scheduling/trigger.js';
 
 async function withContext<T>(fn: (ctx: AppContext) => Promise<T>): Promise<T> {
   const config = loadConfig();
@@ -96,6 +97,25 @@ export async function main(argv: string[]): Promise<void> {
       withContext(async (ctx) => {
         await accounts.revokeApiKey(ctx, id);
         print(`revoked ${id}`);
+      }),
+    );
+
+  program
+    .command('trigger')
+    .description('Perform the real actions that produce an event type, so its payload reaches your webhooks (a running hookline delivers it)')
+    .argument('<type>', `event type: ${TRIGGERABLE.join(', ')}`)
+    .option('--account <id>', 'account id (ACC-...); default: the first account')
+    .action((type: string, opts: { account?: string }) =>
+      withContext(async (ctx) => {
+        const accountId = opts.account ?? (await listAccounts(ctx.db))[0]?.id;
+        if (!accountId) throw new Error('There is no account yet: start hookline once, or run `hookline accounts create`.');
+        const before = await ctx.db.get<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM events');
+        const booking = await trigger(ctx, accountId, type);
+        const events = await ctx.db.all<{ id: string; type: string }>(
+          'SELECT id, type FROM events WHERE account_id = ? AND seq > ? ORDER BY seq',
+          [accountId, before?.seq ?? 0],
+        );
+        for (const e of events) print(`${e.id}\t${e.type}\t${booking.id}`);
       }),
     );
 

@@ -1,0 +1,98 @@
+// `hookline trigger <type>`: performs the real actions that produce an event type in an account, as
+// `stripe trigger` does, creating the hosts and calendars it needs (once, reused afterwards). Events
+// of the steps on the way are emitted too (a rescheduled booking was scheduled first).
+// booking.completed cannot wait for a real end time: the booking is completed at once by the same
+// handler its timer runs, as if its end had passed.
+import type { AppContext } from '../context.js';
+import { invalid } from '../errors.js';
+import { clearTimer } from '../timers/timers.js';
+import type { EventType } from '../webhooks/event-types.js';
+import { completeBooking, guest, host, schedule } from './bookings.js';
+import type { BookingObject } from './booking-object.js';
+import { createCalendar, createUser } from './hosts.js';
+
+interface Fixtures {
+  hostA: string;
+  hostB: string;
+  calendarA: string;
+  calendarB: string;
+}
+
+async function ensureUser(ctx: AppContext, accountId: string, email: string, firstName: string): Promise<string> {
+  const found = await ctx.db.get<{ id: string }>('SELECT id FROM users WHERE account_id = ? AND email = ?', [accountId, email]);
+  return found?.id ?? (await createUser(ctx, accountId, { email, first_name: firstName, last_name: 'Trigger' })).id;
+}
+
+async function ensureCalendar(ctx: AppContext, accountId: string, hostId: string, name: string): Promise<string> {
+  const found = await ctx.db.get<{ id: string }>('SELECT id FROM booking_calendars WHERE account_id = ? AND name = ?', [accountId, name]);
+  return found?.id ?? (await createCalendar(ctx, accountId, { host: hostId, name, duration_minutes: 30 }, ctx.publicUrl())).id;
+}
+
+async function fixtures(ctx: AppContext, accountId: string): Promise<Fixtures> {
+  const hostA = await ensureUser(ctx, accountId, 'trigger-host-a@example.com', 'Alex');
+  const hostB = await ensureUser(ctx, accountId, 'trigger-host-b@example.com', 'Blair');
+  return {
+    hostA,
+    hostB,
+    calendarA: await ensureCalendar(ctx, accountId, hostA, 'Trigger calendar A'),
+    calendarB: await ensureCalendar(ctx, accountId, hostB, 'Trigger calendar B'),
+  };
+}
+
+const tokenOf = (b: BookingObject) => b.cancel_reschedule_url.split('/').pop()!;
+
+/** A free slot: whole half hours, a day ahead and further on each call, so trigger bookings never clash. */
+async function freeSlot(ctx: AppContext, accountId: string): Promise<number> {
+  const row = await ctx.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM bookings WHERE account_id = ?', [accountId]);
+  const halfHour = 30 * 60_000;
+  return Math.ceil((ctx.clock.now() + 86_400_000) / halfHour) * halfHour + Number(row?.n ?? 0) * 2 * halfHour;
+}
+
+export const TRIGGERABLE: EventType[] = [
+  'booking.scheduled',
+  'booking.rescheduled',
+  'booking.reassigned',
+  'booking.canceled_then_rescheduled',
+  'booking.canceled_reschedule_requested',
+  'booking.canceled',
+  'booking.completed',
+  'booking.no_show',
+];
+
+/** Performs the actions; returns the booking the event is about. */
+export async function trigger(ctx: AppContext, accountId: string, type: string): Promise<BookingObject> {
+  if (!(TRIGGERABLE as string[]).includes(type)) throw invalid(`Cannot trigger '${type}': choose one of ${TRIGGERABLE.join(', ')}.`, 'type');
+  const f = await fixtures(ctx, accountId);
+  const start = await freeSlot(ctx, accountId);
+  const booking = await schedule(ctx, accountId, f.calendarA, {
+    start_time: new Date(start).toISOString(),
+    timezone: 'UTC',
+    booking_form: { name: 'Trigger Guest', email: 'trigger-guest@example.com', note: `hookline trigger ${type}` },
+  });
+  const at = (ms: number) => new Date(ms).toISOString();
+  switch (type as EventType) {
+    case 'booking.scheduled':
+      return booking;
+    case 'booking.rescheduled':
+      return guest.reschedule(ctx, tokenOf(booking), at(start + 30 * 60_000));
+    case 'booking.reassigned':
+      return host.reassign(ctx, accountId, booking.id, f.hostB);
+    case 'booking.canceled_then_rescheduled':
+      await guest.rebook(ctx, tokenOf(booking), { booking_calendar: f.calendarB, start_time: at(start), reason: 'Triggered' });
+      return booking;
+    case 'booking.canceled_reschedule_requested':
+      return host.requestReschedule(ctx, accountId, booking.id, 'Triggered');
+    case 'booking.canceled':
+      return host.cancel(ctx, accountId, booking.id, 'Triggered');
+    case 'booking.completed':
+    case 'booking.no_show': {
+      await ctx.db.transaction(async (tx) => {
+        await clearTimer(tx, 'booking.completed', booking.id);
+        await completeBooking(ctx, tx, booking.id);
+      });
+      return type === 'booking.no_show' ? host.noShow(ctx, accountId, booking.id) : booking;
+    }
+    default:
+      throw invalid(`Cannot trigger '${type}'.`, 'type');
+  }
+}
