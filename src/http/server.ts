@@ -13,13 +13,14 @@ import { metaRoutes } from './routes/meta.js';
 import type { RouteDeps } from './routes/deps.js';
 import { eventRoutes } from './routes/events.js';
 import { guestRoutes } from './routes/guest.js';
+import { routingRoutes } from './routes/routing.js';
 import { schedulingRoutes } from './routes/scheduling.js';
 import { webhookDeliveryRoutes } from './routes/webhook-deliveries.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { SHARED_SCHEMAS } from './schemas.js';
 import { openApiWebhooks } from '../events/payload-schemas.js';
 
-const ROUTES = [metaRoutes, webhookRoutes, webhookDeliveryRoutes, eventRoutes, schedulingRoutes, guestRoutes];
+const ROUTES = [metaRoutes, webhookRoutes, webhookDeliveryRoutes, eventRoutes, schedulingRoutes, routingRoutes, guestRoutes];
 
 export async function buildServer(ctx: AppContext, deps: Omit<RouteDeps, 'ctx'>): Promise<FastifyInstance> {
   const app = Fastify({
