@@ -47,6 +47,8 @@ export interface ClaimRequest {
 /**
  * Leases up to `limit` of one enabled webhook's due deliveries, oldest due first: their
  * next_attempt_at moves to the lease's end, so if this process dies they come due again.
+ * Where transactions run side by side (PostgreSQL), the rows chosen are locked and rows another
+ * worker's claim holds are passed over, so two workers never take the same delivery.
  */
 export async function claimForWebhook(db: Db, req: ClaimRequest): Promise<ClaimedDelivery[]> {
   return db.transaction(async (tx) => {
@@ -59,7 +61,7 @@ export async function claimForWebhook(db: Db, req: ClaimRequest): Promise<Claime
       `UPDATE deliveries SET next_attempt_at = ?, lease = ?
         WHERE id IN (SELECT id FROM deliveries
                       WHERE webhook_id = ? AND state = 'pending' AND next_attempt_at <= ?
-                      ORDER BY next_attempt_at LIMIT ?)
+                      ORDER BY next_attempt_at LIMIT ?${tx.rowLocks ? ' FOR UPDATE SKIP LOCKED' : ''})
         RETURNING id, event_id, webhook_id, attempt_count, created_at`,
       [req.leaseUntil, req.lease, req.webhookId, req.now, req.limit],
     );
@@ -90,12 +92,13 @@ export async function settle(db: Db, settlements: Settlement[], now: number): Pr
     const disabled = new Set<string>();
     for (const s of settlements) {
       const { outcome, decision } = s;
+      // The delivery is gone when its webhook was deleted during the attempt: then there is nothing to record.
       await tx.run(
         `INSERT INTO attempts (id, delivery_id, webhook_id, attempted_at, duration_ms, status_code, error_kind, error_message, response_excerpt, next_retry_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = ?)`,
         [
           newSortableId('ATT'), s.deliveryId, s.webhookId, s.attemptedAt, outcome.durationMs, outcome.statusCode ?? null,
-          outcome.errorKind ?? null, outcome.errorMessage ?? null, outcome.responseExcerpt ?? null, decision.nextAttemptAt,
+          outcome.errorKind ?? null, outcome.errorMessage ?? null, outcome.responseExcerpt ?? null, decision.nextAttemptAt, s.deliveryId,
         ] satisfies SqlValue[],
       );
       const leaseMatches = s.lease === null ? 'lease IS NULL' : 'lease = ?';
