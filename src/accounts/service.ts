@@ -51,7 +51,10 @@ export async function revokeApiKey(ctx: AppContext, keyId: string): Promise<void
 export interface Principal {
   accountId: string;
   accountName: string;
-  keyId: string;
+  /** Set when an API key authenticated the request. */
+  keyId?: string;
+  /** Set when an admin's session (the web page) authenticated the request. */
+  adminId?: string;
 }
 
 const invalidKey = () => new HooklineError('authentication', 'Invalid API key.');

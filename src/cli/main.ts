@@ -1,6 +1,7 @@
 // The `hookline` command: start the service, and manage accounts and API keys.
 import { Command } from 'commander';
 import * as accounts from '../accounts/service.js';
+import { createAdmin } from '../admins/service.js';
 import { listAccounts } from '../accounts/store.js';
 import { listApiKeys } from '../accounts/store.js';
 import { openContext, start } from '../app.js';
@@ -21,6 +22,12 @@ async function withContext<T>(fn: (ctx: AppContext) => Promise<T>): Promise<T> {
 }
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('hookline').description('Self-hostable webhooks, compatible with OnceHub API v2').showHelpAfterError();
@@ -97,6 +104,22 @@ export async function main(argv: string[]): Promise<void> {
       withContext(async (ctx) => {
         await accounts.revokeApiKey(ctx, id);
         print(`revoked ${id}`);
+      }),
+    );
+
+  program
+    .command('admins')
+    .description('Manage the people who sign in to the web page')
+    .command('create')
+    .description('Create an admin of an account, who signs in with e-mail and password')
+    .requiredOption('--account <id>', 'account id (ACC-...)')
+    .requiredOption('--email <email>', 'e-mail address to sign in with')
+    .requiredOption('--password-stdin', 'read the password from standard input (never from the command line)')
+    .action((opts: { account: string; email: string }) =>
+      withContext(async (ctx) => {
+        const password = (await readStdin()).replace(/\r?\n$/, '');
+        const admin = await createAdmin(ctx, opts.account, opts.email, password);
+        print(`admin ${admin.id} ${admin.email} of ${admin.account_id}`);
       }),
     );
 

@@ -1,5 +1,6 @@
 // Builds the HTTP API: Fastify with OnceHub's conventions (Request-Id header, API-Key auth,
 // per-account rate limit, error body) and the routes of each resource.
+import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import { Ajv } from 'ajv';
@@ -15,12 +16,14 @@ import { eventRoutes } from './routes/events.js';
 import { guestRoutes } from './routes/guest.js';
 import { routingRoutes } from './routes/routing.js';
 import { schedulingRoutes } from './routes/scheduling.js';
+import { sessionRoutes } from './routes/session.js';
 import { webhookDeliveryRoutes } from './routes/webhook-deliveries.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { SHARED_SCHEMAS } from './schemas.js';
+import { registerWeb } from './web.js';
 import { openApiWebhooks } from '../events/payload-schemas.js';
 
-const ROUTES = [metaRoutes, webhookRoutes, webhookDeliveryRoutes, eventRoutes, schedulingRoutes, routingRoutes, guestRoutes];
+const ROUTES = [metaRoutes, sessionRoutes, webhookRoutes, webhookDeliveryRoutes, eventRoutes, schedulingRoutes, routingRoutes, guestRoutes];
 
 export async function buildServer(ctx: AppContext, deps: Omit<RouteDeps, 'ctx'>): Promise<FastifyInstance> {
   const app = Fastify({
@@ -76,6 +79,7 @@ export async function buildServer(ctx: AppContext, deps: Omit<RouteDeps, 'ctx'>)
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
 
+  await app.register(cookie);
   registerAuth(app, ctx);
   await app.register(rateLimit, {
     global: true,
@@ -88,5 +92,6 @@ export async function buildServer(ctx: AppContext, deps: Omit<RouteDeps, 'ctx'>)
   });
 
   for (const routes of ROUTES) routes(app, { ctx, ...deps });
+  await registerWeb(app);
   return app;
 }
