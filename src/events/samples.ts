@@ -77,12 +77,29 @@ function sampleConversation(type: EventType, now: number): Record<string, unknow
     last_updated_time: isoTime(now),
     last_interacted_time: isoTime(now),
     status: type.slice('conversation.'.length),
-    contact: { object: 'contact', id: 'CTC-SAMPLE0001', email: 'visitor@example.com', first_name: 'Sample', last_name: 'Visitor' },
-    owner: { object: 'user', id: 'USR-SAMPLE0001', first_name: 'Sample', last_name: 'Host', email: 'host@example.com', status: 'active' },
+    contact: sampleContact(now),
+    owner: { object: 'user', id: 'USR-SAMPLE0001', first_name: 'Sample', last_name: 'Host', email: 'host@example.com', status: 'active', role_name: 'Member', timezone: 'UTC', teams: [] },
     bot: { id: 'BOT-SAMPLE0001', object: 'bot', name: 'Sample chatbot' },
     website: { id: 'WEB-SAMPLE0001', object: 'website', name: 'Sample website', url: 'https://example.com' },
     audience: null,
     answers: [{ id: 'INT-SAMPLE0001', internal_label: 'topic', question: 'How can we help?', value: 'A demo' }],
     bookings: [],
+  };
+}
+
+function sampleContact(now: number): Record<string, unknown> {
+  const empty = ['status', 'city', 'company_size', 'company', 'country', 'employees', 'has_consent', 'job_title', 'mobile_phone', 'phone', 'post_code', 'salutation', 'state', 'street_address', 'terms_of_sevice', 'timezone'];
+  return {
+    object: 'contact',
+    id: 'CTC-SAMPLE0001',
+    creation_time: isoTime(now - 60_000),
+    last_updated_time: isoTime(now - 60_000),
+    last_interacted_time: isoTime(now),
+    owner: 'USR-SAMPLE0001',
+    email: 'visitor@example.com',
+    first_name: 'Sample',
+    last_name: 'Visitor',
+    ...Object.fromEntries(empty.map((k) => [k, null])),
+    custom_fields: [],
   };
 }
