@@ -12,6 +12,7 @@ import { startRetention } from './delivery/retention.js';
 import { buildServer } from './http/server.js';
 import { createNotifier } from './notifier.js';
 import { completeBooking } from './scheduling/bookings.js';
+import { abandonConversation } from './scheduling/conversations.js';
 import { startTimers, type TimerRunner } from './timers/timers.js';
 import { createLogger, type Logger } from './logger.js';
 import type { Db } from './storage/db.js';
@@ -85,7 +86,10 @@ export async function start(config: Config, options: ContextOptions = {}): Promi
     soleSender: ctx.db.dialect === 'sqlite',
   });
   const retention = startRetention(ctx, config.retentionDays * 86_400_000);
-  const timers = startTimers(ctx, { 'booking.completed': (tx, bookingId) => completeBooking(ctx, tx, bookingId) });
+  const timers = startTimers(ctx, {
+    'booking.completed': (tx, bookingId) => completeBooking(ctx, tx, bookingId),
+    'conversation.abandoned': (tx, conversationId) => abandonConversation(ctx, tx, conversationId),
+  });
   const server = await buildServer(ctx, { http });
   await server.listen({ host: config.host, port: config.port });
   const { port } = server.server.address() as AddressInfo;

@@ -26,6 +26,7 @@ export interface Config {
   rotationOverlapSeconds: number;
   shutdownGraceMs: number;
   pollIntervalMs: number;
+  conversationIdleMinutes: number;
 }
 
 type Parser<T> = (raw: string) => T;
@@ -114,6 +115,7 @@ export const SETTINGS = [
   setting({ key: 'rotationOverlapSeconds', env: 'HOOKLINE_ROTATION_OVERLAP_SECONDS', default: '86400', parse: integer(0, 30 * 86400), description: 'After a secret rotation, how long the previous secret keeps signing beside the new one.' }),
   setting({ key: 'shutdownGraceMs', env: 'HOOKLINE_SHUTDOWN_GRACE_MS', default: '10000', parse: integer(0, 600_000), description: 'On SIGTERM, how long in-flight delivery attempts may take to finish.' }),
   setting({ key: 'pollIntervalMs', env: 'HOOKLINE_POLL_INTERVAL_MS', default: '1000', parse: integer(10, 60_000), description: 'Longest wait between two looks for due deliveries (publishing in the same process wakes the worker at once).' }),
+  setting({ key: 'conversationIdleMinutes', env: 'HOOKLINE_CONVERSATION_IDLE_MINUTES', default: '10', parse: integer(1, 1440), description: 'A chatbot conversation with no interaction for this many minutes is abandoned (`conversation.abandoned`; OnceHub: 10).' }),
 ] as const;
 
 export class ConfigError extends Error {}

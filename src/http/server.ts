@@ -12,6 +12,7 @@ import { registerAuth } from './auth.js';
 import { sendError } from './errors.js';
 import { metaRoutes } from './routes/meta.js';
 import type { RouteDeps } from './routes/deps.js';
+import { conversationRoutes } from './routes/conversations.js';
 import { eventRoutes } from './routes/events.js';
 import { guestRoutes } from './routes/guest.js';
 import { routingRoutes } from './routes/routing.js';
@@ -23,7 +24,7 @@ import { SHARED_SCHEMAS } from './schemas.js';
 import { registerWeb } from './web.js';
 import { openApiWebhooks } from '../events/payload-schemas.js';
 
-const ROUTES = [metaRoutes, sessionRoutes, webhookRoutes, webhookDeliveryRoutes, eventRoutes, schedulingRoutes, routingRoutes, guestRoutes];
+const ROUTES = [metaRoutes, sessionRoutes, webhookRoutes, webhookDeliveryRoutes, eventRoutes, schedulingRoutes, routingRoutes, conversationRoutes, guestRoutes];
 
 export async function buildServer(ctx: AppContext, deps: Omit<RouteDeps, 'ctx'>): Promise<FastifyInstance> {
   const app = Fastify({

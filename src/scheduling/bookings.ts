@@ -19,6 +19,7 @@ import type { Db } from '../storage/db.js';
 import { clearTimer, setTimer } from '../timers/timers.js';
 import type { EventType } from '../webhooks/event-types.js';
 import { findBookingRow, renderBooking, type BookingObject, type BookingRow, type BookingStatus, type FormSubmission } from './booking-object.js';
+import { expandedConversation } from './conversation-object.js';
 import { findCalendar, findUser, validTimezone, type CalendarRow } from './hosts.js';
 
 const ACTIVE: BookingStatus[] = ['scheduled', 'rescheduled'];
@@ -76,9 +77,10 @@ async function assertHostFree(db: Db, hostId: string, startsAt: number, endsAt: 
   if (clash) throw conflict('The host already has a booking that overlaps this time.', 'start_time');
 }
 
-/** Renders the booking as webhooks carry it and records the event in the same transaction. */
+/** Renders the booking as webhooks carry it (a conversation it was made in expanded) and records the event in the same transaction. */
 async function emit(ctx: AppContext, tx: Db, type: EventType, booking: BookingRow, calendar: CalendarRow): Promise<void> {
-  const data = renderBooking(booking, calendar, ctx.publicUrl(), { expand: true });
+  const conversation = await expandedConversation(tx, booking.conversation_id);
+  const data = renderBooking(booking, calendar, ctx.publicUrl(), { expand: true, conversation });
   await publishEvent(ctx, { accountId: booking.account_id, type, data }, tx);
 }
 

@@ -5,7 +5,7 @@
 import type { AppContext } from '../context.js';
 import type { Db } from '../storage/db.js';
 
-export type TimerKind = 'booking.completed';
+export type TimerKind = 'booking.completed' | 'conversation.abandoned';
 
 /** Sets (or moves) the timer of a subject. */
 export async function setTimer(db: Db, kind: TimerKind, subjectId: string, dueAt: number): Promise<void> {
