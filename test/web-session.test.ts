@@ -105,3 +105,13 @@ describe('hookline admins create', () => {
     expect((await signIn('second@example.com', 'another long password')).res.status).toBe(200);
   });
 });
+
+describe('the web page', () => {
+  it('is served at / with a Content-Security-Policy that allows nothing from elsewhere', async () => {
+    const res = await call(server.url, 'GET', '/');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/text\/html/);
+    expect(res.headers.get('content-security-policy')).toMatch(/default-src 'self'; script-src 'self'/);
+    expect(res.text).not.toMatch(/https?:\/\//);
+  });
+});

@@ -1,0 +1,83 @@
+// The page talks to hookline's own /v2 API with the session cookie; every state-changing request
+// carries the session's CSRF token in the X-CSRF-Token header.
+export interface Session {
+  email: string;
+  account_id: string;
+  account_name: string;
+  csrf_token: string;
+}
+
+export interface Webhook {
+  id: string;
+  name: string;
+  url: string;
+  events: string[];
+  creation_time: string;
+  status: 'enabled' | 'disabled';
+  disabled_reason: string | null;
+  secret?: string;
+}
+
+export interface ApiError {
+  status: number;
+  type: string;
+  message: string;
+  param?: string;
+}
+
+export class RequestFailed extends Error {
+  constructor(readonly error: ApiError) {
+    super(error.message);
+  }
+}
+
+async function request<T>(method: string, path: string, csrf: string | undefined, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (csrf !== undefined && method !== 'GET') headers['X-CSRF-Token'] = csrf;
+  let res: Response;
+  try {
+    res = await fetch(`/v2${path}`, { method, headers, credentials: 'same-origin', ...(body !== undefined && { body: JSON.stringify(body) }) });
+  } catch {
+    throw new RequestFailed({ status: 0, type: 'network', message: 'hookline could not be reached. Check your connection and try again.' });
+  }
+  const data = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+  if (!res.ok) {
+    throw new RequestFailed({
+      status: res.status,
+      type: String(data.type ?? 'api_error'),
+      message: String(data.message ?? `Request failed (${res.status}).`),
+      ...(typeof data.param === 'string' && { param: data.param }),
+    });
+  }
+  return data as T;
+}
+
+export const currentSession = () => request<Session>('GET', '/session', undefined);
+export const signIn = (email: string, password: string) => request<Session>('POST', '/session', undefined, { email, password });
+
+export interface Api {
+  signOut(): Promise<unknown>;
+  listWebhooks(): Promise<Webhook[]>;
+  createWebhook(input: { name: string; url: string; events: string[] }): Promise<Webhook & { secret: string }>;
+  viewSecret(id: string): Promise<{ secret: string }>;
+  deleteWebhook(id: string): Promise<unknown>;
+  sendTest(id: string, type: string): Promise<TestOutcome>;
+}
+
+export interface TestOutcome {
+  success: boolean;
+  delivery: { attempts: { status_code: number | null; error_message: string | null; duration_ms: number }[] };
+}
+
+export function createApi(session: Session): Api {
+  const csrf = session.csrf_token;
+  return {
+    signOut: () => request('DELETE', '/session', csrf),
+    listWebhooks: async () => (await request<{ data: Webhook[] }>('GET', '/webhooks?limit=100', csrf)).data,
+    createWebhook: (input) => request('POST', '/webhooks', csrf, input),
+    viewSecret: (id) => request('GET', `/webhooks/${encodeURIComponent(id)}/secret`, csrf),
+    deleteWebhook: (id) => request('DELETE', `/webhooks/${encodeURIComponent(id)}`, csrf),
+    sendTest: (id, type) => request('POST', `/webhooks/${encodeURIComponent(id)}/test`, csrf, { type }),
+  };
+}
