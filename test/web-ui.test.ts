@@ -135,6 +135,49 @@ describe('creating and managing a webhook, as the product page walks through it'
   });
 });
 
+describe("a webhook's page", () => {
+  it('shows its status, sends a test event of a chosen type, lists the attempts, redelivers, and disables and enables it', async () => {
+    const created = await server.api('POST', '/v2/webhooks', { name: 'Detail page', url: `${receiver.url}/detail`, events: ['booking'] });
+    const { context, page } = await openPage();
+    await signIn(page);
+    await goToWebhooks(page);
+    await row(page, 'Detail page').getByRole('button', { name: 'Detail page' }).click();
+    await page.getByRole('heading', { name: 'Detail page', level: 1 }).waitFor();
+    await page.getByText('Enabled', { exact: true }).waitFor();
+
+    const before = receiver.received.length;
+    await page.getByLabel('Test event type').selectOption('booking.canceled');
+    await page.getByRole('button', { name: 'Send test event' }).click();
+    await page.getByRole('status').filter({ hasText: /booking\.canceled event: delivered \(HTTP 200, \d+ ms\)/ }).waitFor();
+    const log = page.getByRole('list', { name: 'Delivery log' });
+    const entry = log.getByRole('listitem').first();
+    await expect(entry.getByRole('heading').textContent()).resolves.toBe('Booking Canceled Event');
+    await expect(entry.getByRole('cell').nth(1).textContent()).resolves.toBe('HTTP 200');
+    await entry.getByRole('button', { name: 'Show payload' }).click();
+    await expect(entry.locator('pre').textContent()).resolves.toMatch(/"object": "booking"/);
+    await screenshot(page, '11-webhook-page');
+
+    await entry.getByRole('button', { name: 'Redeliver' }).click();
+    await page.getByRole('status').filter({ hasText: /queued to be delivered again/ }).waitFor();
+    const arrived = await receiver.waitFor(before + 2);
+    expect(arrived[before + 1]!.headers['webhook-id']).toBe(arrived[before]!.headers['webhook-id']);
+
+    await page.getByRole('button', { name: 'Disable' }).click();
+    await page.getByText('Disabled: Disabled by the account.').waitFor();
+    expect((await server.api('GET', `/v2/webhooks/${created.body.id}`)).body.status).toBe('disabled');
+    await page.getByRole('button', { name: 'Enable' }).click();
+    await page.getByText('Enabled', { exact: true }).waitFor();
+    await page.getByRole('button', { name: '← APIs & Webhooks' }).click();
+    await row(page, 'Detail page').waitFor();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await row(page, 'Detail page').getByRole('button', { name: 'Detail page' }).click();
+    await page.getByRole('list', { name: 'Delivery log' }).waitFor();
+    await screenshot(page, '11-webhook-page');
+    await expect(page.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(390);
+    await context.close();
+  });
+});
+
 describe('validation', () => {
   it('shows a clear message next to each bad input, before sending and after the server answers', async () => {
     await server.api('POST', '/v2/webhooks', { name: 'Already here', url: 'https://example.com/a', events: ['booking'] });

@@ -6,6 +6,7 @@ import { CreateWebhookDialog } from './CreateWebhookDialog.js';
 import { Dialog } from './Dialog.js';
 import { labelOf, sampleType } from './events.js';
 import { SecretView } from './SecretView.js';
+import { WebhookDetail } from './WebhookDetail.js';
 
 type Open = { kind: 'create' } | { kind: 'secret'; webhook: Webhook; secret: string } | { kind: 'delete'; webhook: Webhook } | null;
 
@@ -15,6 +16,7 @@ export function WebhooksPage(props: { api: Api }) {
   const [open, setOpen] = useState<Open>(null);
   const [notice, setNotice] = useState('');
   const [problem, setProblem] = useState('');
+  const [selected, setSelected] = useState<string | null>(null);
 
   const reload = useCallback(async () => {
     try {
@@ -53,6 +55,19 @@ export function WebhooksPage(props: { api: Api }) {
       await reload();
     });
 
+  if (selected !== null) {
+    return (
+      <WebhookDetail
+        api={api}
+        webhookId={selected}
+        onBack={() => {
+          setSelected(null);
+          void reload();
+        }}
+      />
+    );
+  }
+
   return (
     <main id="main">
       <h1>APIs &amp; Webhooks</h1>
@@ -81,7 +96,11 @@ export function WebhooksPage(props: { api: Api }) {
             {webhooks.map((w) => (
               <li key={w.id} className="webhook">
                 <div className="webhook-main">
-                  <h3 className="webhook-name">{w.name}</h3>
+                  <h3 className="webhook-name">
+                    <button type="button" className="name-link" onClick={() => setSelected(w.id)}>
+                      {w.name}
+                    </button>
+                  </h3>
                   <p className="webhook-url">{w.url}</p>
                   <p className="hint">{w.events.map(labelOf).join(', ')}</p>
                   <p className={`status ${w.status}`}>

@@ -63,11 +63,37 @@ export interface Api {
   viewSecret(id: string): Promise<{ secret: string }>;
   deleteWebhook(id: string): Promise<unknown>;
   sendTest(id: string, type: string): Promise<TestOutcome>;
+  getWebhook(id: string): Promise<Webhook>;
+  setStatus(id: string, status: 'enabled' | 'disabled'): Promise<Webhook>;
+  listDeliveries(id: string): Promise<Delivery[]>;
+  redeliver(eventId: string, webhookId: string): Promise<unknown>;
+  getEvent(eventId: string): Promise<{ id: string; type: string; data: unknown }>;
+}
+
+export interface Attempt {
+  id: string;
+  attempt_time: string;
+  duration_ms: number;
+  status_code: number | null;
+  error_kind: string | null;
+  error_message: string | null;
+  next_retry_time: string | null;
+}
+
+export interface Delivery {
+  id: string;
+  event_id: string;
+  event_type: string | null;
+  state: 'pending' | 'succeeded' | 'failed' | 'skipped';
+  attempt_count: number;
+  next_attempt_time: string | null;
+  creation_time: string;
+  attempts: Attempt[];
 }
 
 export interface TestOutcome {
   success: boolean;
-  delivery: { attempts: { status_code: number | null; error_message: string | null; duration_ms: number }[] };
+  delivery: Delivery;
 }
 
 export function createApi(session: Session): Api {
@@ -79,5 +105,10 @@ export function createApi(session: Session): Api {
     viewSecret: (id) => request('GET', `/webhooks/${encodeURIComponent(id)}/secret`, csrf),
     deleteWebhook: (id) => request('DELETE', `/webhooks/${encodeURIComponent(id)}`, csrf),
     sendTest: (id, type) => request('POST', `/webhooks/${encodeURIComponent(id)}/test`, csrf, { type }),
+    getWebhook: (id) => request('GET', `/webhooks/${encodeURIComponent(id)}`, csrf),
+    setStatus: (id, status) => request('PATCH', `/webhooks/${encodeURIComponent(id)}`, csrf, { status }),
+    listDeliveries: async (id) => (await request<{ data: Delivery[] }>('GET', `/webhooks/${encodeURIComponent(id)}/deliveries?limit=25`, csrf)).data,
+    redeliver: (eventId, webhookId) => request('POST', `/events/${encodeURIComponent(eventId)}/redeliver`, csrf, { webhook_id: webhookId }),
+    getEvent: (eventId) => request('GET', `/events/${encodeURIComponent(eventId)}`, csrf),
   };
 }

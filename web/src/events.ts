@@ -59,3 +59,9 @@ export function labelOf(type: string): string {
   if (type === 'conversation') return 'All conversation events';
   return EVENT_GROUPS.flatMap((g) => g.events).find((e) => e.type === type)?.label ?? type;
 }
+
+/** The concrete event types a webhook's subscription covers (composites expanded). */
+export function coveredTypes(events: string[]): string[] {
+  const all = EVENT_GROUPS.flatMap((g) => g.events.map((e) => e.type));
+  return all.filter((t) => events.includes(t) || events.includes(t.split('.')[0]!));
+}
