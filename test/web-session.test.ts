@@ -3,6 +3,7 @@
 // the CLI creating an admin from a password read on stdin. API keys keep working as before.
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAccount } from '../src/accounts/service.js';
 import { listAccounts } from '../src/accounts/store.js';
 import { createAdmin } from '../src/admins/service.js';
 import { call, startServer, type TestServer } from './support/hookline.js';
@@ -91,6 +92,41 @@ describe('a session', () => {
   it('leaves API keys as they were: a request without key or cookie is still refused', async () => {
     expect((await call(server.url, 'GET', '/v2/webhooks')).status).toBe(401);
     expect((await server.api('GET', '/v2/webhooks')).status).toBe(200);
+  });
+});
+
+describe('API keys, managed by a signed-in admin', () => {
+  it('creates a key shown once, lists it by label and last use, and revokes it', async () => {
+    const { cookie, csrf } = await signIn();
+    const session = { cookie, 'x-csrf-token': csrf };
+    const created = await call(server.url, 'POST', '/v2/api-keys', { label: 'CI pipeline' }, session);
+    expect(created.status).toBe(200);
+    expect(created.body).toMatchObject({ object: 'api_key', label: 'CI pipeline', last_used_time: null, revoked_time: null });
+    const key = created.body.key as string;
+    expect(created.body.hint).toBe(`${key.slice(0, 8)}…${key.slice(-4)}`);
+    expect((await call(server.url, 'GET', '/v2/test', undefined, { 'API-Key': key })).status).toBe(200);
+
+    const listed = await call(server.url, 'GET', '/v2/api-keys', undefined, { cookie });
+    const entry = listed.body.data.find((k: { id: string }) => k.id === created.body.id);
+    expect(entry.last_used_time).toMatch(/^\d{4}-/);
+    expect(entry).not.toHaveProperty('key');
+    expect(listed.text).not.toContain(key);
+
+    const revoked = await call(server.url, 'DELETE', `/v2/api-keys/${created.body.id}`, undefined, session);
+    expect(revoked.body).toEqual({ id: created.body.id, revoked: true });
+    expect((await call(server.url, 'GET', '/v2/test', undefined, { 'API-Key': key })).status).toBe(401);
+  });
+
+  it("refuses API keys themselves, and another account's key answers 404", async () => {
+    expect((await server.api('GET', '/v2/api-keys')).status).toBe(401);
+    expect((await server.api('POST', '/v2/api-keys', { label: 'minted by a key' })).status).toBe(401);
+    const other = await createAccount(server.running.ctx, 'other@example.com');
+    const { cookie, csrf } = await signIn();
+    const res = await call(server.url, 'DELETE', `/v2/api-keys/${other.issued.key.id}`, undefined, { cookie, 'x-csrf-token': csrf });
+    expect(res.status).toBe(404);
+    expect((await call(server.url, 'GET', '/v2/test', undefined, { 'API-Key': other.issued.plaintext })).status).toBe(200);
+    const blank = await call(server.url, 'POST', '/v2/api-keys', { label: ' -- ' }, { cookie, 'x-csrf-token': csrf });
+    expect(blank.body).toMatchObject({ type: 'invalid_request_error', param: 'label' });
   });
 });
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAccounts } from '../src/accounts/store.js';
 import { createAdmin } from '../src/admins/service.js';
 import { launchChromium, screenshot } from './support/browser.js';
-import { startServer, type TestServer } from './support/hookline.js';
+import { call, startServer, type TestServer } from './support/hookline.js';
 import { receiverEnv, startReceiver, type Receiver } from './support/receiver.js';
 
 const EMAIL = 'owner@example.com';
@@ -174,6 +174,40 @@ describe("a webhook's page", () => {
     await page.getByRole('list', { name: 'Delivery log' }).waitFor();
     await screenshot(page, '11-webhook-page');
     await expect(page.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(390);
+    await context.close();
+  });
+});
+
+describe('the APIs part', () => {
+  it('creates an API key shown once and copied, lists it by label and last use, and revokes it', async () => {
+    const { context, page } = await openPage();
+    await signIn(page);
+    await goToWebhooks(page);
+    await page.getByRole('button', { name: 'Create API key' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create API key' });
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    await expect(page.locator('#api-key-label-error').textContent()).resolves.toBe('Enter a label with at least one letter or digit.');
+    await dialog.getByLabel('Label').fill('Reporting job');
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    const shown = page.getByRole('dialog', { name: 'API key' });
+    const key = await shown.getByLabel('API key').inputValue();
+    await shown.getByRole('button', { name: 'Copy & close' }).click();
+    await shown.waitFor({ state: 'detached' });
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(key);
+    expect((await call(server.url, 'GET', '/v2/test', undefined, { 'API-Key': key })).status).toBe(200);
+
+    await page.reload();
+    await goToWebhooks(page);
+    const keys = page.getByRole('list', { name: 'API keys list' });
+    const item = keys.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Reporting job', exact: true }) });
+    await expect(item.textContent()).resolves.toMatch(/Last used/);
+    await expect(item.textContent()).resolves.toContain(`${key.slice(0, 8)}…${key.slice(-4)}`);
+    await expect(page.content()).resolves.not.toContain(key);
+    await screenshot(page, '12-api-keys');
+    await item.getByRole('button', { name: 'Revoke Reporting job' }).click();
+    await page.getByRole('alertdialog', { name: 'Revoke API key' }).getByRole('button', { name: 'Revoke permanently' }).click();
+    await item.getByText(/^Revoked /).waitFor();
+    expect((await call(server.url, 'GET', '/v2/test', undefined, { 'API-Key': key })).status).toBe(401);
     await context.close();
   });
 });

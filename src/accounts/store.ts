@@ -62,3 +62,8 @@ export async function revokeApiKey(db: Db, id: string, now: number): Promise<boo
 export async function touchApiKey(db: Db, id: string, now: number): Promise<void> {
   await db.run('UPDATE api_keys SET last_used_at = ? WHERE id = ?', [now, id]);
 }
+
+export async function revokeAccountApiKey(db: Db, accountId: string, id: string, now: number): Promise<boolean> {
+  const { changes } = await db.run('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND account_id = ? AND revoked_at IS NULL', [now, id, accountId]);
+  return changes > 0;
+}

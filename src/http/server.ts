@@ -17,6 +17,7 @@ import { eventRoutes } from './routes/events.js';
 import { guestRoutes } from './routes/guest.js';
 import { routingRoutes } from './routes/routing.js';
 import { schedulingRoutes } from './routes/scheduling.js';
+import { apiKeyRoutes } from './routes/api-keys.js';
 import { sessionRoutes } from './routes/session.js';
 import { webhookDeliveryRoutes } from './routes/webhook-deliveries.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -24,7 +25,7 @@ import { SHARED_SCHEMAS } from './schemas.js';
 import { registerWeb } from './web.js';
 import { openApiWebhooks } from '../events/payload-schemas.js';
 
-const ROUTES = [metaRoutes, sessionRoutes, webhookRoutes, webhookDeliveryRoutes, eventRoutes, schedulingRoutes, routingRoutes, conversationRoutes, guestRoutes];
+const ROUTES = [metaRoutes, sessionRoutes, apiKeyRoutes, webhookRoutes, webhookDeliveryRoutes, eventRoutes, schedulingRoutes, routingRoutes, conversationRoutes, guestRoutes];
 
 export async function buildServer(ctx: AppContext, deps: Omit<RouteDeps, 'ctx'>): Promise<FastifyInstance> {
   const app = Fastify({

@@ -1,7 +1,8 @@
 // A webhook secret in a read-only field, with "Copy & close" copying it to the clipboard.
 import { useState } from 'react';
 
-export function SecretView(props: { secret: string; intro: string; onDone: () => void }) {
+export function SecretView(props: { secret: string; intro: string; onDone: () => void; label?: string }) {
+  const label = props.label ?? 'Webhook Secret';
   const [problem, setProblem] = useState('');
   async function copyAndClose() {
     try {
@@ -14,8 +15,8 @@ export function SecretView(props: { secret: string; intro: string; onDone: () =>
   return (
     <>
       <p>{props.intro}</p>
-      <label htmlFor="webhook-secret">Webhook Secret</label>
-      <input id="webhook-secret" className="secret" readOnly value={props.secret} onFocus={(e) => e.target.select()} />
+      <label htmlFor="shown-secret">{label}</label>
+      <input id="shown-secret" className="secret" readOnly value={props.secret} onFocus={(e) => e.target.select()} />
       {problem && (
         <p className="error" role="alert">
           {problem}

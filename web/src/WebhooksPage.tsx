@@ -1,6 +1,7 @@
 // The "APIs & Webhooks" page: the Webhooks section lists the account's webhooks, with
 // Create Webhook, and per webhook View Secret, Send test event and Delete.
 import { useCallback, useEffect, useState } from 'react';
+import { ApiKeysSection } from './ApiKeysSection.js';
 import { RequestFailed, type Api, type Webhook } from './api.js';
 import { CreateWebhookDialog } from './CreateWebhookDialog.js';
 import { Dialog } from './Dialog.js';
@@ -71,6 +72,7 @@ export function WebhooksPage(props: { api: Api }) {
   return (
     <main id="main">
       <h1>APIs &amp; Webhooks</h1>
+      <ApiKeysSection api={api} />
       <section aria-labelledby="webhooks-heading" className="panel">
         <div className="section-head">
           <h2 id="webhooks-heading">Webhooks</h2>

@@ -68,6 +68,18 @@ export interface Api {
   listDeliveries(id: string): Promise<Delivery[]>;
   redeliver(eventId: string, webhookId: string): Promise<unknown>;
   getEvent(eventId: string): Promise<{ id: string; type: string; data: unknown }>;
+  listApiKeys(): Promise<ApiKey[]>;
+  createApiKey(label: string): Promise<ApiKey & { key: string }>;
+  revokeApiKey(id: string): Promise<unknown>;
+}
+
+export interface ApiKey {
+  id: string;
+  label: string;
+  hint: string;
+  creation_time: string;
+  last_used_time: string | null;
+  revoked_time: string | null;
 }
 
 export interface Attempt {
@@ -110,5 +122,8 @@ export function createApi(session: Session): Api {
     listDeliveries: async (id) => (await request<{ data: Delivery[] }>('GET', `/webhooks/${encodeURIComponent(id)}/deliveries?limit=25`, csrf)).data,
     redeliver: (eventId, webhookId) => request('POST', `/events/${encodeURIComponent(eventId)}/redeliver`, csrf, { webhook_id: webhookId }),
     getEvent: (eventId) => request('GET', `/events/${encodeURIComponent(eventId)}`, csrf),
+    listApiKeys: async () => (await request<{ data: ApiKey[] }>('GET', '/api-keys', csrf)).data,
+    createApiKey: (label) => request('POST', '/api-keys', csrf, { label }),
+    revokeApiKey: (id) => request('DELETE', `/api-keys/${encodeURIComponent(id)}`, csrf),
   };
 }
