@@ -151,3 +151,18 @@ describe('the web page', () => {
     expect(res.text).not.toMatch(/https?:\/\//);
   });
 });
+
+describe('the rate limit', () => {
+  it('does not count the page\'s files: a page load fetches several at once', async () => {
+    const limited = await startServer({ env: { HOOKLINE_RATE_LIMIT: '2' } });
+    try {
+      const page = await call(limited.url, 'GET', '/');
+      const assets = [...page.text.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]!);
+      expect(assets.length).toBeGreaterThanOrEqual(2);
+      const answers = await Promise.all([...assets, ...assets, '/', '/'].map((p) => call(limited.url, 'GET', p)));
+      expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
+    } finally {
+      await limited.stop();
+    }
+  });
+});

@@ -28,19 +28,26 @@ export function webRoot(): string | undefined {
 export async function registerWeb(app: FastifyInstance): Promise<void> {
   const root = webRoot();
   if (!root) {
-    app.get('/', { schema: { hide: true } }, async (_request, reply) =>
+    app.get('/', { schema: { hide: true }, config: { public: true, unlimited: true } }, async (_request, reply) =>
       reply.type('text/plain').send('The account interface is not built: run `npm run build`.\n'),
     );
     return;
   }
-  await app.register(fastifyStatic, {
-    root,
-    prefix: '/',
-    wildcard: false, // one route per built file: unknown paths keep the API's 404 body
-    setHeaders: (res) => {
-      res.header('Content-Security-Policy', CSP);
-      res.header('X-Content-Type-Options', 'nosniff');
-      res.header('Referrer-Policy', 'no-referrer');
-    },
+  // The page's files need no API key and are not counted by the API's rate limit: a page load
+  // fetches several at once.
+  await app.register(async (web) => {
+    web.addHook('onRoute', (route) => {
+      route.config = { ...route.config, public: true, unlimited: true };
+    });
+    await web.register(fastifyStatic, {
+      root,
+      prefix: '/',
+      wildcard: false, // one route per built file: unknown paths keep the API's 404 body
+      setHeaders: (res) => {
+        res.header('Content-Security-Policy', CSP);
+        res.header('X-Content-Type-Options', 'nosniff');
+        res.header('Referrer-Policy', 'no-referrer');
+      },
+    });
   });
 }
