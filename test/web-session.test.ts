@@ -63,6 +63,38 @@ describe('signing in', () => {
   });
 });
 
+describe('password guessing and https', () => {
+  it('refuses further sign-ins for an address after 5 failures, with Retry-After, even with the right password', async () => {
+    const guessed = await startServer();
+    try {
+      const ctx = guessed.running.ctx;
+      const account = (await listAccounts(ctx.db))[0]!.id;
+      await createAdmin(ctx, account, 'target@example.com', PASSWORD);
+      const attempt = (password: string) => call(guessed.url, 'POST', '/v2/session', { email: 'target@example.com', password });
+      for (let i = 0; i < 5; i++) expect((await attempt(`guess number ${i}`)).status).toBe(401);
+      const refused = await attempt(PASSWORD);
+      expect(refused.status).toBe(429);
+      expect(refused.body).toEqual({ type: 'rate_limit_error', message: 'Too many failed sign-ins: try again in 15 minutes.' });
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(800);
+      expect((await call(guessed.url, 'POST', '/v2/session', { email: EMAIL, password: PASSWORD })).status).not.toBe(429);
+    } finally {
+      await guessed.stop();
+    }
+  });
+
+  it('marks the cookie Secure when hookline is reached over https (HOOKLINE_PUBLIC_URL)', async () => {
+    const behindTls = await startServer({ env: { HOOKLINE_PUBLIC_URL: 'https://hooks.example.com' } });
+    try {
+      const ctx = behindTls.running.ctx;
+      await createAdmin(ctx, (await listAccounts(ctx.db))[0]!.id, EMAIL, PASSWORD);
+      const res = await call(behindTls.url, 'POST', '/v2/session', { email: EMAIL, password: PASSWORD });
+      expect(res.headers.get('set-cookie')).toMatch(/; Secure/);
+    } finally {
+      await behindTls.stop();
+    }
+  });
+});
+
 describe('a session', () => {
   it('reads the API with the cookie alone, and changes things only with the CSRF header', async () => {
     const { cookie, csrf } = await signIn();

@@ -3,6 +3,7 @@
 // must send back in the X-CSRF-Token header on every state-changing request.
 import type { FastifyInstance } from 'fastify';
 import { SESSION_TTL_MS, signIn, signOut, type AdminSession } from '../../admins/service.js';
+import { createSignInThrottle } from '../../admins/throttle.js';
 import { HooklineError } from '../../errors.js';
 import { SESSION_COOKIE, clearSessionCookie, sessionOf, setSessionCookie } from '../auth.js';
 import { errorResponses } from '../schemas.js';
@@ -25,6 +26,8 @@ const sessionSchema = {
 const body = (s: AdminSession) => ({ object: 'session', email: s.email, account_id: s.accountId, account_name: s.accountName, csrf_token: s.csrfToken });
 
 export function sessionRoutes(app: FastifyInstance, { ctx }: RouteDeps): void {
+  const throttle = createSignInThrottle(ctx.clock);
+
   app.post<{ Body: { email: string; password: string } }>('/v2/session', {
     config: { public: true },
     schema: {
@@ -41,9 +44,21 @@ export function sessionRoutes(app: FastifyInstance, { ctx }: RouteDeps): void {
       response: { 200: sessionSchema, ...errorResponses },
     },
     handler: async (request, reply) => {
-      const { token, session } = await signIn(ctx, request.body.email, request.body.password);
-      setSessionCookie(ctx, request, reply, token, SESSION_TTL_MS);
-      return body(session);
+      const key = `${request.body.email.trim().toLowerCase()} ${request.ip}`;
+      const waitMs = throttle.waitFor(key);
+      if (waitMs > 0) {
+        void reply.header('Retry-After', Math.ceil(waitMs / 1000));
+        throw new HooklineError('rate_limit', `Too many failed sign-ins: try again in ${Math.ceil(waitMs / 60_000)} minutes.`);
+      }
+      try {
+        const { token, session } = await signIn(ctx, request.body.email, request.body.password);
+        throttle.succeeded(key);
+        setSessionCookie(ctx, request, reply, token, SESSION_TTL_MS);
+        return body(session);
+      } catch (err) {
+        if (err instanceof HooklineError && err.kind === 'authentication') throttle.failed(key);
+        throw err;
+      }
     },
   });
 
