@@ -69,7 +69,7 @@ export async function startConversation(ctx: AppContext, chatbotId: string, inpu
     return await ctx.db.transaction(async (tx) => {
       const bot = await findChatbot(tx, null, chatbotId);
       const contact = await visitorContact(ctx, tx, bot.account_id, bot.owner_id, input);
-      const open = await tx.get<ConversationRow>("SELECT * FROM conversations WHERE contact_id = ? AND status = 'started'", [contact.id]);
+      const open = await tx.get<ConversationRow>(`SELECT * FROM conversations WHERE contact_id = ? AND status = 'started'${forUpdate(tx)}`, [contact.id]);
       if (open?.chatbot_id === bot.id) {
         await touch(ctx, tx, open);
         await save(tx, open);
@@ -107,11 +107,14 @@ export async function startConversation(ctx: AppContext, chatbotId: string, inpu
   }
 }
 
-/** The visitor's own conversation; another visitor's (or an unknown one) answers 404. */
+/** Locks the row read for a change where the database runs transactions side by side (PostgreSQL). */
+const forUpdate = (tx: Db, of = '') => (tx.rowLocks ? ` FOR UPDATE${of}` : '');
+
+/** The visitor's own conversation, locked for the change; another visitor's (or an unknown one) answers 404. */
 async function visitorConversation(tx: Db, id: string, visitorId: unknown): Promise<ConversationRow> {
   const hash = visitorHash(visitorId);
   const row = await tx.get<ConversationRow>(
-    'SELECT c.* FROM conversations c JOIN contacts t ON t.id = c.contact_id WHERE c.id = ? AND t.visitor_hash = ?',
+    `SELECT c.* FROM conversations c JOIN contacts t ON t.id = c.contact_id WHERE c.id = ? AND t.visitor_hash = ?${forUpdate(tx, ' OF c')}`,
     [id, hash],
   );
   if (!row) throw notFound(`No such conversation: '${id}'`, 'id');
@@ -168,7 +171,7 @@ export async function scheduleInConversation(ctx: AppContext, conversationId: st
 
 /** The timer handler: a conversation left without interaction for the idle time is abandoned. */
 export async function abandonConversation(ctx: AppContext, tx: Db, conversationId: string): Promise<void> {
-  const c = await tx.get<ConversationRow>('SELECT * FROM conversations WHERE id = ?', [conversationId]);
+  const c = await tx.get<ConversationRow>(`SELECT * FROM conversations WHERE id = ?${forUpdate(tx)}`, [conversationId]);
   if (!c || c.status !== 'started') return;
   c.status = 'abandoned';
   c.updated_at = ctx.clock.now();
