@@ -305,6 +305,30 @@ describe('safety and accessibility', () => {
     await context.close();
   });
 
+  it('opens the gear menu from the keyboard: Enter, arrow keys, Escape back to the gear, Tab away closes it', async () => {
+    const { context, page } = await openPage();
+    await signIn(page);
+    const gear = page.getByRole('button', { name: 'Settings' });
+    const focused = () => page.evaluate(() => document.activeElement?.textContent?.trim() || document.activeElement?.getAttribute('aria-label'));
+    await gear.focus();
+    await page.keyboard.press('Enter');
+    await expect(gear.getAttribute('aria-expanded')).resolves.toBe('true');
+    await expect(focused()).resolves.toBe('Account Integrations');
+    await page.keyboard.press('ArrowDown');
+    await expect(focused()).resolves.toBe('Sign out');
+    await page.keyboard.press('Escape');
+    await expect(focused()).resolves.toBe('Settings');
+    await expect(page.getByRole('menu').count()).resolves.toBe(0);
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    await expect(page.getByRole('menu').count()).resolves.toBe(0);
+    await gear.focus();
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Account Integrations' }).waitFor();
+    await context.close();
+  });
+
   it('fits a 390 px wide screen without sideways scrolling', async () => {
     const { context, page } = await openPage(390, 844);
     await screenshot(page, '01-sign-in');

@@ -1,5 +1,6 @@
 // The gear icon in the top-right corner: a menu button whose dropdown holds Account Integrations
-// and Sign out. Arrow keys move between items; Escape closes it and returns focus to the gear.
+// and Sign out. Arrow keys move between items; Escape closes it and returns focus to the gear;
+// tabbing away closes it.
 import { useEffect, useRef, useState } from 'react';
 
 export function SettingsMenu(props: { onIntegrations: () => void; onSignOut: () => void }) {
@@ -57,7 +58,18 @@ export function SettingsMenu(props: { onIntegrations: () => void; onSignOut: () 
         </svg>
       </button>
       {open && (
-        <ul ref={menu} id="settings-menu" role="menu" aria-label="Settings" className="menu" onKeyDown={onKey}>
+        <ul
+          ref={menu}
+          id="settings-menu"
+          role="menu"
+          aria-label="Settings"
+          className="menu"
+          onKeyDown={onKey}
+          onBlur={(e) => {
+            const to = e.relatedTarget as Node | null;
+            if (!menu.current?.contains(to) && to !== button.current) setOpen(false); // Tab moved on
+          }}
+        >
           <li role="none">
             <button type="button" role="menuitem" tabIndex={-1} onClick={choose(props.onIntegrations)}>
               Account Integrations
