@@ -18,6 +18,7 @@ import { createLogger, type Logger } from './logger.js';
 import type { Db } from './storage/db.js';
 import type { Dispatcher } from './delivery/dispatcher.js';
 import { migrate } from './storage/migrate.js';
+import { openPostgres } from './storage/postgres/connection.js';
 import { openSqlite } from './storage/sqlite/connection.js';
 
 export interface ContextOptions {
@@ -29,7 +30,7 @@ export interface ContextOptions {
 export async function openContext(config: Config, options: ContextOptions = {}): Promise<AppContext> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
-  const db = openDatabase(config.database);
+  const db = await openDatabase(config, logger);
   try {
     const applied = await migrate(db, clock.now());
     if (applied.length > 0) logger.info({ applied }, 'database migrated');
@@ -43,9 +44,15 @@ export async function openContext(config: Config, options: ContextOptions = {}):
   }
 }
 
-function openDatabase(location: string): Db {
-  if (/^postgres(ql)?:\/\//.test(location)) throw new Error('PostgreSQL is not supported yet: HOOKLINE_DATABASE must be a file path');
-  return openSqlite(location);
+/** HOOKLINE_DATABASE is a PostgreSQL URL or, by default, the path of a SQLite file. */
+function openDatabase(config: Config, logger: Logger): Promise<Db> {
+  if (/^postgres(ql)?:\/\//.test(config.database)) {
+    return openPostgres(config.database, {
+      poolSize: config.databasePool,
+      onIdleError: (err) => logger.warn({ err }, 'an idle database connection failed; it will be replaced'),
+    });
+  }
+  return Promise.resolve(openSqlite(config.database));
 }
 
 async function checkSecretKey(db: Db, secrets: AppContext['secrets']): Promise<void> {

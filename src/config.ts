@@ -2,13 +2,13 @@
 // SETTINGS (name, default, parser, description); the README's table lists the same names, and a test
 // keeps the two in step. An invalid value stops start-up with a message naming the variable.
 import fs from 'node:fs';
-import path from 'node:path';
 import { parseCidrList } from './delivery/ssrf.js';
 
 export interface Config {
   host: string;
   port: number;
   database: string;
+  databasePool: number;
   apiKey: string | undefined;
   accountName: string;
   secretKey: string | undefined;
@@ -97,7 +97,8 @@ function setting<K extends keyof Config>(s: Setting<K>): Setting<K> {
 export const SETTINGS = [
   setting({ key: 'host', env: 'HOOKLINE_HOST', default: '127.0.0.1', parse: text, description: 'Address the HTTP server listens on (`0.0.0.0` for all interfaces).' }),
   setting({ key: 'port', env: 'HOOKLINE_PORT', default: '8080', parse: integer(0, 65535), description: 'TCP port of the HTTP server (`0` picks a free one).' }),
-  setting({ key: 'database', env: 'HOOKLINE_DATABASE', default: './data/hookline.db', parse: text, description: 'Path of the SQLite database file; its folder is created when missing.' }),
+  setting({ key: 'database', env: 'HOOKLINE_DATABASE', default: './data/hookline.db', parse: text, description: 'Path of the SQLite database file (its folder is created when missing), or a PostgreSQL URL `postgres://user:password@host:5432/dbname`; add `?schema=name` to keep the tables in that schema (created when missing).' }),
+  setting({ key: 'databasePool', env: 'HOOKLINE_DATABASE_POOL', default: '10', parse: integer(1, 1000), description: 'PostgreSQL only: connections opened to the database at most.' }),
   setting({ key: 'apiKey', env: 'HOOKLINE_API_KEY', default: undefined, parse: optional(apiKey), description: 'Bootstrap only: the API key of the first account, created when the database has no account. 16 to 200 visible ASCII characters. Unset: a key is generated and printed once.' }),
   setting({ key: 'accountName', env: 'HOOKLINE_ACCOUNT_NAME', default: 'admin@example.com', parse: text, description: 'Bootstrap only: the name of the first account (shown by `GET /v2/test`).' }),
   setting({ key: 'secretKey', env: 'HOOKLINE_SECRET_KEY', default: undefined, parse: optional(text), description: 'Key that encrypts webhook secrets at rest: 32 bytes, base64. Takes precedence over the key file.' }),
@@ -142,9 +143,4 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n- ${problems.join('\n- ')}`);
   return values as unknown as Config;
-}
-
-/** The folder that holds the database file (and, by default, the secret key file). */
-export function dataDirOf(config: Config): string {
-  return path.dirname(path.resolve(config.database));
 }

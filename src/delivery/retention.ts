@@ -12,7 +12,8 @@ async function pruneTable(db: Db, table: 'events' | 'attempts', timeColumn: stri
   let removed = 0;
   let from = 0;
   for (;;) {
-    const rows = await db.all<{ seq: number; t: number; kept: number }>(
+    // `kept` is 0 or 1 from SQLite, a boolean from PostgreSQL: only its truth is used.
+    const rows = await db.all<{ seq: number; t: number; kept: number | boolean }>(
       `SELECT seq, ${timeColumn} AS t, (${keep}) AS kept FROM ${table} WHERE seq > ? ORDER BY seq LIMIT ?`,
       [from, CHUNK],
     );

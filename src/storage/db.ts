@@ -5,6 +5,12 @@ export type SqlValue = string | number | bigint | null;
 
 export interface Db {
   readonly dialect: 'sqlite' | 'postgres';
+  /**
+   * Whether a query can lock the rows it reads (`FOR UPDATE`, `SKIP LOCKED`). PostgreSQL runs
+   * transactions side by side and needs them; SQLite has no such clause and no need of it, since
+   * a transaction there holds the whole database for writing from its start.
+   */
+  readonly rowLocks: boolean;
   all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
   get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
   run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }>;

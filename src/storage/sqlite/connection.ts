@@ -55,10 +55,11 @@ export function openSqlite(file: string): Db {
   const locked = <A extends unknown[], R>(op: (...args: A) => Promise<R>) =>
     (...args: A): Promise<R> => (busy ? withLock(() => op(...args)) : op(...args));
 
-  const tx: Db = { dialect: 'sqlite', ...direct, transaction: (fn) => fn(tx), close: async () => {} };
+  const tx: Db = { dialect: 'sqlite', rowLocks: false, ...direct, transaction: (fn) => fn(tx), close: async () => {} };
 
   return {
     dialect: 'sqlite',
+    rowLocks: false,
     all: locked(direct.all) as Db['all'],
     get: locked(direct.get) as Db['get'],
     run: locked(direct.run),

@@ -1,0 +1,142 @@
+// PostgreSQL backend of the Db port, on a node-postgres pool.
+// - The features write SQL with `?` placeholders; they become $1..$n here, once per SQL text.
+// - BIGINT (times in milliseconds, `seq`, COUNT) comes back as a number rather than pg's default
+//   string, through a type parser given to this pool's connections only.
+// - A `schema` parameter on the URL (`postgres://host/db?schema=name`) keeps hookline's tables in
+//   that schema, created when missing: several installations, or tests, can share one database.
+import pg from 'pg';
+import type { Db, SqlValue } from '../db.js';
+import { UniqueViolation } from '../db.js';
+
+export interface PostgresOptions {
+  /** Connections the pool opens at most. */
+  poolSize: number;
+  /** An idle connection failed (a server restart, say): the pool drops it and opens another when needed. */
+  onIdleError(err: Error): void;
+}
+
+const INT8_OID = 20;
+const UNIQUE_VIOLATION = '23505';
+const DUPLICATE_SCHEMA = '42P06';
+/** Distinct SQL texts whose translation is kept; IN lists of every length would otherwise grow it without end. */
+const TRANSLATIONS_KEPT = 1_000;
+
+export async function openPostgres(url: string, options: PostgresOptions): Promise<Db> {
+  const { connectionString, schema } = splitSchema(url);
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.poolSize,
+    application_name: 'hookline',
+    types: { getTypeParser: typeParser },
+    ...(schema !== undefined && { options: `-c search_path=${schema}` }),
+  });
+  pool.on('error', options.onIdleError);
+  try {
+    if (schema !== undefined) await createSchema(pool, schema);
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
+
+  const translations = new Map<string, string>();
+  const positional = (sql: string): string => {
+    let text = translations.get(sql);
+    if (text === undefined) {
+      let n = 0;
+      // Quoted literals are copied as they are: a `?` inside one is text, not a placeholder.
+      text = sql.replace(/'(?:[^']|'')*'|\?/g, (match) => (match === '?' ? `$${++n}` : match));
+      if (translations.size >= TRANSLATIONS_KEPT) translations.clear();
+      translations.set(sql, text);
+    }
+    return text;
+  };
+
+  /** The four statement methods, on the pool (any free connection) or on one transaction's connection. */
+  const statementsOn = (target: pg.Pool | pg.PoolClient): Pick<Db, 'all' | 'get' | 'run' | 'exec'> => {
+    const query = async (sql: string, params: readonly SqlValue[] = []) => {
+      try {
+        return await target.query({ text: positional(sql), values: params as SqlValue[] });
+      } catch (err) {
+        throw translate(err);
+      }
+    };
+    return {
+      all: async <T>(sql: string, params?: readonly SqlValue[]) => (await query(sql, params)).rows as T[],
+      get: async <T>(sql: string, params?: readonly SqlValue[]) => (await query(sql, params)).rows[0] as T | undefined,
+      run: async (sql, params) => ({ changes: (await query(sql, params)).rowCount ?? 0 }),
+      // Without values pg uses the simple query protocol, which takes several statements at once.
+      exec: async (sql) => {
+        try {
+          await target.query(sql);
+        } catch (err) {
+          throw translate(err);
+        }
+      },
+    };
+  };
+
+  return {
+    dialect: 'postgres',
+    rowLocks: true,
+    ...statementsOn(pool),
+    transaction: async <T>(fn: (tx: Db) => Promise<T>): Promise<T> => {
+      const client = await pool.connect();
+      // A connection that fails mid-transaction, or cannot roll back, is closed instead of going back to the pool.
+      let broken: Error | undefined;
+      const onError = (err: Error) => (broken = err);
+      client.on('error', onError);
+      const tx: Db = { dialect: 'postgres', rowLocks: true, ...statementsOn(client), transaction: (inner) => inner(tx), close: async () => {} };
+      try {
+        await client.query('BEGIN');
+        const result = await fn(tx);
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(onError);
+        throw translate(err);
+      } finally {
+        client.off('error', onError);
+        client.release(broken);
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** Takes the `schema` parameter off the URL: it is hookline's, not a connection setting pg knows. */
+function splitSchema(url: string): { connectionString: string; schema: string | undefined } {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema') ?? undefined;
+  if (schema === undefined) return { connectionString: url, schema };
+  // It goes into search_path and CREATE SCHEMA unquoted: only a plain lowercase identifier is safe there.
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new Error(`HOOKLINE_DATABASE: the schema must be a lowercase identifier (letters, digits, _), got '${schema}'`);
+  }
+  parsed.searchParams.delete('schema');
+  return { connectionString: parsed.toString(), schema };
+}
+
+async function createSchema(pool: pg.Pool, schema: string): Promise<void> {
+  try {
+    await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  } catch (err) {
+    // Two processes starting together can both find it missing; the second one's error means it exists.
+    const code = (err as { code?: string }).code;
+    if (code !== UNIQUE_VIOLATION && code !== DUPLICATE_SCHEMA) throw err;
+  }
+}
+
+/** BIGINT columns hold times in milliseconds, sequence numbers and counts: all exact as JS numbers. */
+function parseInt8(text: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`BIGINT ${text} does not fit a JavaScript number exactly`);
+  return n;
+}
+
+const typeParser = ((oid: number, format?: 'text' | 'binary') =>
+  oid === INT8_OID ? parseInt8 : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'];
+
+function translate(err: unknown): unknown {
+  if (err instanceof pg.DatabaseError && err.code === UNIQUE_VIOLATION) return new UniqueViolation(err.constraint ?? 'unknown', err);
+  return err;
+}
