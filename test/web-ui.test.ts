@@ -346,6 +346,19 @@ describe('safety and accessibility', () => {
     await context.close();
   });
 
+  it('goes back to the sign-in form, saying why, when the session has ended on the server', async () => {
+    const { context, page } = await openPage();
+    await signIn(page);
+    await server.running.ctx.db.run('DELETE FROM admin_sessions');
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByRole('menuitem', { name: 'Account Integrations' }).click();
+    await page.getByRole('button', { name: /APIs & Webhooks/ }).click(); // its lists are refused: 401
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await expect(page.getByRole('status').textContent()).resolves.toBe('Your session has ended: sign in again.');
+    await signIn(page);
+    await context.close();
+  });
+
   it('signs out from the gear menu, back to the sign-in form', async () => {
     const { context, page } = await openPage();
     await signIn(page);

@@ -11,7 +11,18 @@ type Screen = 'home' | 'integrations' | 'apis';
 export function App() {
   const [session, setSession] = useState<Session | null | undefined>(undefined);
   const [screen, setScreen] = useState<Screen>('home');
-  const api = useMemo(() => (session ? createApi(session) : null), [session]);
+  const [ended, setEnded] = useState('');
+  const api = useMemo(
+    () =>
+      session
+        ? createApi(session, (message) => {
+            setEnded(message);
+            setScreen('home');
+            setSession(null);
+          })
+        : null,
+    [session],
+  );
 
   useEffect(() => {
     currentSession().then(setSession, () => setSession(null));
@@ -22,7 +33,17 @@ export function App() {
   }, [screen]);
 
   if (session === undefined) return <p className="loading">Loading…</p>;
-  if (session === null || api === null) return <SignIn onSignedIn={setSession} />;
+  if (session === null || api === null) {
+    return (
+      <SignIn
+        notice={ended}
+        onSignedIn={(s) => {
+          setEnded('');
+          setSession(s);
+        }}
+      />
+    );
+  }
 
   async function signOut() {
     await api!.signOut().catch(() => undefined);

@@ -2,7 +2,7 @@
 import { useState, type FormEvent } from 'react';
 import { RequestFailed, signIn, type Session } from './api.js';
 
-export function SignIn(props: { onSignedIn: (session: Session) => void }) {
+export function SignIn(props: { onSignedIn: (session: Session) => void; notice?: string }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [problem, setProblem] = useState('');
@@ -24,6 +24,11 @@ export function SignIn(props: { onSignedIn: (session: Session) => void }) {
   return (
     <main id="main" className="sign-in">
       <h1>Sign in to hookline</h1>
+      {props.notice && (
+        <p className="notice" role="status">
+          {props.notice}
+        </p>
+      )}
       <form onSubmit={submit} className="panel">
         <label htmlFor="email">Email</label>
         <input id="email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />

@@ -108,22 +108,31 @@ export interface TestOutcome {
   delivery: Delivery;
 }
 
-export function createApi(session: Session): Api {
+/** The API as the signed-in page uses it; onSessionEnded runs when the server no longer accepts the session. */
+export function createApi(session: Session, onSessionEnded: (message: string) => void): Api {
   const csrf = session.csrf_token;
+  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    try {
+      return await request<T>(method, path, csrf, body);
+    } catch (err) {
+      if (err instanceof RequestFailed && err.error.status === 401) onSessionEnded(err.error.message);
+      throw err;
+    }
+  };
   return {
-    signOut: () => request('DELETE', '/session', csrf),
-    listWebhooks: async () => (await request<{ data: Webhook[] }>('GET', '/webhooks?limit=100', csrf)).data,
-    createWebhook: (input) => request('POST', '/webhooks', csrf, input),
-    viewSecret: (id) => request('GET', `/webhooks/${encodeURIComponent(id)}/secret`, csrf),
-    deleteWebhook: (id) => request('DELETE', `/webhooks/${encodeURIComponent(id)}`, csrf),
-    sendTest: (id, type) => request('POST', `/webhooks/${encodeURIComponent(id)}/test`, csrf, { type }),
-    getWebhook: (id) => request('GET', `/webhooks/${encodeURIComponent(id)}`, csrf),
-    setStatus: (id, status) => request('PATCH', `/webhooks/${encodeURIComponent(id)}`, csrf, { status }),
-    listDeliveries: async (id) => (await request<{ data: Delivery[] }>('GET', `/webhooks/${encodeURIComponent(id)}/deliveries?limit=25`, csrf)).data,
-    redeliver: (eventId, webhookId) => request('POST', `/events/${encodeURIComponent(eventId)}/redeliver`, csrf, { webhook_id: webhookId }),
-    getEvent: (eventId) => request('GET', `/events/${encodeURIComponent(eventId)}`, csrf),
-    listApiKeys: async () => (await request<{ data: ApiKey[] }>('GET', '/api-keys', csrf)).data,
-    createApiKey: (label) => request('POST', '/api-keys', csrf, { label }),
-    revokeApiKey: (id) => request('DELETE', `/api-keys/${encodeURIComponent(id)}`, csrf),
+    signOut: () => call('DELETE', '/session'),
+    listWebhooks: async () => (await call<{ data: Webhook[] }>('GET', '/webhooks?limit=100')).data,
+    createWebhook: (input) => call('POST', '/webhooks', input),
+    viewSecret: (id) => call('GET', `/webhooks/${encodeURIComponent(id)}/secret`),
+    deleteWebhook: (id) => call('DELETE', `/webhooks/${encodeURIComponent(id)}`),
+    sendTest: (id, type) => call('POST', `/webhooks/${encodeURIComponent(id)}/test`, { type }),
+    getWebhook: (id) => call('GET', `/webhooks/${encodeURIComponent(id)}`),
+    setStatus: (id, status) => call('PATCH', `/webhooks/${encodeURIComponent(id)}`, { status }),
+    listDeliveries: async (id) => (await call<{ data: Delivery[] }>('GET', `/webhooks/${encodeURIComponent(id)}/deliveries?limit=25`)).data,
+    redeliver: (eventId, webhookId) => call('POST', `/events/${encodeURIComponent(eventId)}/redeliver`, { webhook_id: webhookId }),
+    getEvent: (eventId) => call('GET', `/events/${encodeURIComponent(eventId)}`),
+    listApiKeys: async () => (await call<{ data: ApiKey[] }>('GET', '/api-keys')).data,
+    createApiKey: (label) => call('POST', '/api-keys', { label }),
+    revokeApiKey: (id) => call('DELETE', `/api-keys/${encodeURIComponent(id)}`),
   };
 }
