@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig, ConfigError, SETTINGS } from '../src/config.js';
 import { runCli, startCli, type StartedCli } from './support/cli.js';
+import { databaseExists, testDatabase } from './support/database.js';
 import { call, tempDir } from './support/hookline.js';
 
 const started: StartedCli[] = [];
@@ -14,7 +15,7 @@ afterEach(async () => {
 
 function baseEnv(dir: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
-    HOOKLINE_DATABASE: path.join(dir, 'hookline.db'),
+    HOOKLINE_DATABASE: testDatabase(dir),
     HOOKLINE_SECRET_KEY_FILE: path.join(dir, 'secret.key'),
     HOOKLINE_PORT: '0',
     HOOKLINE_HOST: '127.0.0.1',
@@ -90,15 +91,17 @@ describe('invalid configuration', () => {
     ['HOOKLINE_RATE_LIMIT', '0'],
     ['HOOKLINE_BODY_LIMIT', '12'],
     ['HOOKLINE_PUBLIC_URL', 'ftp://example.com'],
-  ])('start exits non-zero naming %s=%s, before touching the data folder', async (name, value) => {
+  ])('start exits non-zero naming %s=%s, before touching the data folder or the database', async (name, value) => {
     const dir = tempDir();
     const data = path.join(dir, 'data');
-    const res = await runCli(['start'], { ...baseEnv(data), [name]: value });
+    const env = baseEnv(data);
+    const res = await runCli(['start'], { ...env, [name]: value });
     expect(res.code).not.toBe(0);
     expect(res.code).not.toBeNull();
     expect(res.stderr).toContain(name);
     expect(res.stdout).not.toMatch(/listening/);
     expect(fs.existsSync(data)).toBe(false);
+    expect(await databaseExists(env.HOOKLINE_DATABASE!)).toBe(false);
   });
 
   it('start names every invalid variable at once', async () => {

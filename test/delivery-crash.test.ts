@@ -1,17 +1,25 @@
 // Crash safety with a real process: kill -9 in the middle of deliveries loses nothing, and SIGTERM
-// lets the attempts in flight finish.
+// lets the attempts in flight finish. On SQLite the restarted process, the sole sender, takes the
+// dead one's leases back at start; on PostgreSQL, where several processes may send, they come back
+// when they expire.
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openContext } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import type { AppContext } from '../src/context.js';
+import { leaseDuration } from '../src/delivery/dispatcher.js';
 import { publishEvent } from '../src/events/publish.js';
 import { sampleData } from '../src/events/samples.js';
+import { TEST_DIALECT, testDatabase } from './support/database.js';
 import { call, TEST_API_KEY, tempDir } from './support/hookline.js';
 import { spawnHookline, type HooklineProcess } from './support/process.js';
 import { receiverEnv, startReceiver, type Receiver } from './support/receiver.js';
 
 const CONCURRENCY = 8;
+/** Short, so that on PostgreSQL the leases of the killed process expire within the test. */
+const TIMEOUT_MS = 1_000;
+/** How long after the restart every delivery has arrived by. */
+const RECOVERY_MS = TEST_DIALECT === 'sqlite' ? 30_000 : leaseDuration(TIMEOUT_MS) + 15_000;
 
 describe('crash safety', () => {
   let rx: Receiver | undefined;
@@ -26,7 +34,7 @@ describe('crash safety', () => {
 
   function environment(dir: string): Record<string, string> {
     return {
-      HOOKLINE_DATABASE: path.join(dir, 'hookline.db'),
+      HOOKLINE_DATABASE: testDatabase(dir),
       HOOKLINE_SECRET_KEY_FILE: path.join(dir, 'secret.key'),
       HOOKLINE_PORT: '0',
       HOOKLINE_API_KEY: TEST_API_KEY,
@@ -56,7 +64,7 @@ describe('crash safety', () => {
 
   it('after kill -9 and a restart, every delivery arrives; duplicates only for what was in flight', async () => {
     rx = await startReceiver(() => ({ status: 200, delayMs: 20 }));
-    const env = environment(tempDir());
+    const env = { ...environment(tempDir()), HOOKLINE_DELIVERY_TIMEOUT_MS: String(TIMEOUT_MS) };
     proc = await spawnHookline(env);
     const created = await call(proc.url, 'POST', '/v2/webhooks', { name: 'crash', url: `${rx.url}/h`, events: ['booking'] }, { 'API-Key': TEST_API_KEY });
     expect(created.status).toBe(200);
@@ -69,13 +77,13 @@ describe('crash safety', () => {
     expect(atKill).toBeLessThan(300);
 
     proc = await spawnHookline(env);
-    await rx.waitFor(300, 30_000);
+    await rx.waitFor(300, RECOVERY_MS);
     await expect.poll(() => countStates(env), { timeout: 10_000 }).toEqual({ succeeded: 300 });
     const got = rx.received.map((r) => r.headers['webhook-id']!);
     expect(new Set(got)).toEqual(new Set(ids));
     const duplicates = got.length - new Set(got).size;
     expect(duplicates).toBeLessThanOrEqual(2 * CONCURRENCY);
-  });
+  }, RECOVERY_MS + 30_000);
 
   it('on SIGTERM, attempts in flight finish and are recorded before the process exits', async () => {
     rx = await startReceiver(() => ({ status: 200, delayMs: 700 }));

@@ -77,6 +77,7 @@ describe('delivery signatures', () => {
   });
 
   it('keeps the same webhook-id and body on a redelivery, with a fresh signature', async () => {
+    await server.running.dispatcher.idle(); // the first attempt is recorded: only a finished delivery is sent again
     const again = await server.api('POST', `/v2/events/${eventId}/redeliver`);
     expect(again.body.requeued).toBe(1);
     const second = (await rx.waitFor(2))[1]!;

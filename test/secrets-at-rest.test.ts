@@ -1,10 +1,10 @@
-// Webhook secrets are encrypted at rest under a key kept outside the database: the database files
-// never hold a secret, a wrong key stops start-up, and the right key (file or variable) reads them back.
+// Webhook secrets are encrypted at rest under a key kept outside the database: the database never
+// holds a secret, a wrong key stops start-up, and the right key (file or variable) reads them back.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readStored, storedBytes } from './support/database.js';
 import { startServer, tempDir, type TestServer } from './support/hookline.js';
 
 const servers: TestServer[] = [];
@@ -24,28 +24,18 @@ async function createWebhook(server: TestServer, name: string) {
   return res.body as { id: string; secret: string };
 }
 
-function databaseBytes(server: TestServer): Buffer {
-  const db = server.env.HOOKLINE_DATABASE!;
-  return Buffer.concat([db, `${db}-wal`].filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f)));
-}
-
-function sealedSecrets(server: TestServer): { id: string; secret_enc: string }[] {
-  const db = new Database(server.env.HOOKLINE_DATABASE!, { readonly: true, fileMustExist: true });
-  try {
-    return db.prepare('SELECT id, secret_enc FROM webhooks ORDER BY seq').all() as { id: string; secret_enc: string }[];
-  } finally {
-    db.close();
-  }
+function sealedSecrets(server: TestServer) {
+  return readStored<{ id: string; secret_enc: string }>(server.env.HOOKLINE_DATABASE!, 'SELECT id, secret_enc FROM webhooks ORDER BY seq');
 }
 
 const newKey = () => randomBytes(32).toString('base64');
 
 describe('secrets at rest', () => {
-  it('keeps webhook secrets out of the database file bytes', async () => {
+  it('keeps webhook secrets out of everything the database stores', async () => {
     const server = await launch();
     const a = await createWebhook(server, 'first');
     const b = await createWebhook(server, 'second');
-    const bytes = databaseBytes(server);
+    const bytes = await storedBytes(server.env.HOOKLINE_DATABASE!);
     expect(bytes.includes(a.id)).toBe(true); // the rows are in these bytes
     for (const { secret } of [a, b]) {
       expect(bytes.includes(secret)).toBe(false);
@@ -59,7 +49,7 @@ describe('secrets at rest', () => {
     const server = await launch();
     const a = await createWebhook(server, 'one');
     const b = await createWebhook(server, 'two');
-    const rows = sealedSecrets(server);
+    const rows = await sealedSecrets(server);
     expect(rows.map((r) => r.id)).toEqual([a.id, b.id]);
     for (const [row, hook] of [[rows[0]!, a], [rows[1]!, b]] as const) {
       expect(row.secret_enc).toBeTypeOf('string');

@@ -39,6 +39,14 @@ const QUEUE_DEPTH = 4;
 /** Outcomes are written together at most this long after the first of them: one commit for many attempts. */
 const SETTLE_DELAY_MS = 5;
 
+/**
+ * How long a claim holds a delivery. A webhook's queue holds up to QUEUE_DEPTH × its cap (claimed
+ * and in flight): a lease is long enough for a claimed delivery to wait its turn behind slow
+ * attempts, then take its own. It is also how long a dead process's deliveries wait where they
+ * cannot be taken back at start (several senders on one database).
+ */
+export const leaseDuration = (timeoutMs: number): number => QUEUE_DEPTH * timeoutMs + 30_000;
+
 export async function startDispatcher(ctx: AppContext, options: DispatcherOptions): Promise<Dispatcher> {
   const { db, clock, logger, secrets } = ctx;
   if (options.soleSender) {
@@ -63,9 +71,7 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
   let timer: NodeJS.Timeout | undefined;
   let idleWaiters: (() => void)[] = [];
   const lease = newId('DLV').replace('DLV-', 'lease-');
-  // A webhook's queue holds up to QUEUE_DEPTH × its cap (claimed and in flight): a lease is long
-  // enough for a claimed delivery to wait its turn behind slow attempts, then take its own.
-  const leaseMs = QUEUE_DEPTH * options.timeoutMs + 30_000;
+  const leaseMs = leaseDuration(options.timeoutMs);
 
   const queuedCount = () => [...queued.values()].reduce((n, q) => n + q.length, 0);
   const checkIdle = () => {

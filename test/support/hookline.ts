@@ -1,10 +1,12 @@
-// Starts a real hookline server on a free port over a fresh SQLite file, and talks to it over HTTP.
+// Starts a real hookline server on a free port over a fresh database (a SQLite file, or a PostgreSQL
+// schema in the `postgres` project), and talks to it over HTTP.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { start, type Running } from '../../src/app.js';
 import type { Clock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
+import { testDatabase } from './database.js';
 
 export const TEST_API_KEY = 'hkl_test_key_of_the_first_account_0123456789';
 
@@ -30,10 +32,14 @@ export function tempDir(prefix = 'hookline-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
+/**
+ * Starts hookline on the database of `dir` (a new folder when not given): start again with the same
+ * folder, or restart(), to find the same data. PostgreSQL schemas are dropped at the end of the run.
+ */
 export async function startServer(options: { env?: Record<string, string>; clock?: Clock; dir?: string } = {}): Promise<TestServer> {
   const dir = options.dir ?? tempDir();
   const env: Record<string, string> = {
-    HOOKLINE_DATABASE: path.join(dir, 'hookline.db'),
+    HOOKLINE_DATABASE: testDatabase(dir),
     HOOKLINE_SECRET_KEY_FILE: path.join(dir, 'secret.key'),
     HOOKLINE_PORT: '0',
     HOOKLINE_API_KEY: TEST_API_KEY,
