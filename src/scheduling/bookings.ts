@@ -15,10 +15,10 @@ import type { AppContext } from '../context.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { publishEvent } from '../events/publish.js';
 import { newId } from '../ids.js';
-import type { Db } from '../storage/db.js';
+import { lockForUpdate, type Db } from '../storage/db.js';
 import { clearTimer, setTimer } from '../timers/timers.js';
 import type { EventType } from '../webhooks/event-types.js';
-import { findBookingRow, renderBooking, type BookingObject, type BookingRow, type BookingStatus, type FormSubmission } from './booking-object.js';
+import { renderBooking, type BookingObject, type BookingRow, type BookingStatus, type FormSubmission } from './booking-object.js';
 import { expandedConversation } from './conversation-object.js';
 import { findCalendar, findUser, validTimezone, type CalendarRow } from './hosts.js';
 
@@ -69,6 +69,9 @@ function parseForm(value: unknown): FormSubmission {
 }
 
 async function assertHostFree(db: Db, hostId: string, startsAt: number, endsAt: number, except?: string): Promise<void> {
+  // The host is locked first, so that two bookings for one host are checked one after the other:
+  // both cannot find the same time free.
+  await db.get(`SELECT id FROM users WHERE id = ?${lockForUpdate(db)}`, [hostId]);
   const clash = await db.get<{ id: string }>(
     `SELECT id FROM bookings WHERE owner_id = ? AND status IN ('requested', 'scheduled', 'rescheduled')
         AND starts_at < ? AND ends_at > ? AND id <> ? LIMIT 1`,
@@ -171,8 +174,10 @@ async function transition(ctx: AppContext, find: (tx: Db) => Promise<BookingRow 
   });
 }
 
-const byId = (accountId: string, id: string) => (tx: Db) => findBookingRow(tx, accountId, id);
-const byToken = (token: string) => (tx: Db) => tx.get<BookingRow>('SELECT * FROM bookings WHERE guest_token = ?', [token]);
+/** The booking, locked until the transaction ends: actions on one booking take effect one after the other. */
+const lockedBooking = (tx: Db, where: string, params: string[]) => tx.get<BookingRow>(`SELECT * FROM bookings WHERE ${where}${lockForUpdate(tx)}`, params);
+const byId = (accountId: string, id: string) => (tx: Db) => lockedBooking(tx, 'account_id = ? AND id = ?', [accountId, id]);
+const byToken = (token: string) => (tx: Db) => lockedBooking(tx, 'guest_token = ?', [token]);
 
 function canceled(row: BookingRow, reason: unknown, by: 'user' | 'customer') {
   row.status = 'canceled';
@@ -258,7 +263,7 @@ export const guest = {
 
 /** The timer handler: a booking whose end time passed is completed. */
 export async function completeBooking(ctx: AppContext, tx: Db, bookingId: string): Promise<void> {
-  const row = await tx.get<BookingRow>('SELECT * FROM bookings WHERE id = ?', [bookingId]);
+  const row = await lockedBooking(tx, 'id = ?', [bookingId]);
   if (!row || !ACTIVE.includes(row.status)) return;
   row.status = 'completed';
   row.updated_at = ctx.clock.now();

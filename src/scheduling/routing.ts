@@ -8,6 +8,7 @@ import { isoTime } from '../clock.js';
 import type { AppContext } from '../context.js';
 import { HooklineError, invalid, notFound } from '../errors.js';
 import { newId } from '../ids.js';
+import { lockForUpdate } from '../storage/db.js';
 import { fetchPage, type PageRequest } from '../storage/pagination.js';
 import type { BookingObject, FormSubmission } from './booking-object.js';
 import { schedule, type ScheduleInput } from './bookings.js';
@@ -113,7 +114,8 @@ const busy = (err: unknown) => err instanceof HooklineError && err.kind === 'con
 /** Books through a hub: the guest's choice, or the next calendar in turn whose host is free. */
 export async function scheduleThroughHub(ctx: AppContext, accountId: string, hubId: string, input: ScheduleInput & { booking_calendar?: unknown }): Promise<BookingObject> {
   return ctx.db.transaction(async (tx) => {
-    const hub = await tx.get<HubRow>('SELECT * FROM booking_hubs WHERE account_id = ? AND id = ?', [accountId, hubId]);
+    // Locked, so that bookings arriving together take the round robin's turns one after the other.
+    const hub = await tx.get<HubRow>(`SELECT * FROM booking_hubs WHERE account_id = ? AND id = ?${lockForUpdate(tx)}`, [accountId, hubId]);
     if (!hub) throw notFound(`No such booking hub: '${hubId}'`, 'id');
     const calendars = JSON.parse(hub.calendar_ids) as string[];
     if (hub.mode === 'guest_choice') {

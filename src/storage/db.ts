@@ -28,6 +28,16 @@ export class UniqueViolation extends Error {
   }
 }
 
+/**
+ * ` FOR NO KEY UPDATE` where rows can be locked, to end a SELECT whose rows decide what a transaction
+ * changes: a second transaction selecting them so waits until the first ends, then reads them as
+ * it left them. (It is the weakest lock two transactions cannot share; rows that refer to the
+ * locked ones can still be added.) SQLite needs nothing: its transactions take turns already.
+ */
+export function lockForUpdate(db: Db): string {
+  return db.rowLocks ? ' FOR NO KEY UPDATE' : '';
+}
+
 /** `?, ?, ?` for an IN list of n values. */
 export function placeholders(n: number): string {
   return Array.from({ length: n }, () => '?').join(', ');

@@ -135,7 +135,7 @@ export async function rotateWebhookSecret(ctx: AppContext, accountId: string, id
   const now = ctx.clock.now();
   const overlapMs = ctx.config.rotationOverlapSeconds * 1000;
   return ctx.db.transaction(async (db) => {
-    const row = await store.findWebhook(db, accountId, id);
+    const row = await store.findWebhookForUpdate(db, accountId, id);
     if (!row) throw noSuchWebhook(id);
     const secret = newWebhookSecret();
     const previous = ctx.secrets.open(row.secret_enc, id);

@@ -1,6 +1,6 @@
 // SQL for the webhooks table. Every query is scoped by account: one account never reads or
 // changes another's webhooks.
-import type { Db } from '../storage/db.js';
+import { lockForUpdate, type Db } from '../storage/db.js';
 import { fetchPage, type Page, type PageRequest } from '../storage/pagination.js';
 
 export interface WebhookRow {
@@ -34,6 +34,11 @@ export async function insertWebhook(db: Db, row: NewWebhookRow): Promise<void> {
 
 export function findWebhook(db: Db, accountId: string, id: string): Promise<WebhookRow | undefined> {
   return db.get<WebhookRow>('SELECT * FROM webhooks WHERE account_id = ? AND id = ?', [accountId, id]);
+}
+
+/** The webhook, locked until the transaction ends: changes built on its current values take turns. */
+export function findWebhookForUpdate(db: Db, accountId: string, id: string): Promise<WebhookRow | undefined> {
+  return db.get<WebhookRow>(`SELECT * FROM webhooks WHERE account_id = ? AND id = ?${lockForUpdate(db)}`, [accountId, id]);
 }
 
 export function listWebhooks(db: Db, accountId: string, page: PageRequest): Promise<Page<WebhookRow>> {
