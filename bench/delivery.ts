@@ -1,5 +1,6 @@
 // Delivery benchmark: `npm run bench -- [--quick] [--events N] [--rate R] [--seconds S] [--backlog N]
-// [--ceiling N] [--webhooks N] [--only ceiling,throughput,latency,memory] [--timeout S] [--out FILE]`.
+// [--ceiling N] [--webhooks N] [--only ceiling,throughput,latency,memory] [--timeout S] [--out FILE]
+// [--database sqlite|postgres|postgres://...]` (postgres: the local server, a fresh schema per phase).
 // Phases, each against an HTTPS receiver in a child process and bounded in count and time:
 //   ceiling    a bare undici loop at hookline's concurrency: the most this machine can push;
 //   throughput hookline delivering N events × W webhooks published as fast as possible;
@@ -14,12 +15,12 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { Agent } from 'undici';
 import { openContext } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
+import { loadConfig, type Config } from '../src/config.js';
 import { signedHeaders } from '../src/delivery/signing.js';
 import { publishEvent, renderEvent } from '../src/events/publish.js';
 import { sampleData } from '../src/events/samples.js';
 import { newWebhookSecret } from '../src/ids.js';
-import { createWebhooks, hooklineConfig, makeCertificate, now, start, startReceiver, tempDir, waitSucceeded, watchEventLoop } from './harness.js';
+import { createWebhooks, dropSchemas, hooklineConfig, makeCertificate, now, start, startReceiver, tempDir, waitSucceeded, watchEventLoop } from './harness.js';
 import { mb, percentile, printTable, round } from './stats.js';
 
 const { values: flags } = parseArgs({
@@ -34,6 +35,7 @@ const { values: flags } = parseArgs({
     only: { type: 'string' },
     timeout: { type: 'string' },
     out: { type: 'string', default: 'bench-results.json' },
+    database: { type: 'string', default: 'sqlite' },
   },
 });
 const num = (raw: string | undefined, full: number, quick: number) => {
@@ -65,8 +67,10 @@ const rx = await startReceiver(keyFile, certFile);
 const results: Record<string, unknown> = {
   when: new Date().toISOString(),
   machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version },
-  options: { ...opts, concurrency },
+  options: { ...opts, concurrency, database: flags.database },
 };
+/** Every hookline started, so that PostgreSQL schemas can be dropped at the end. */
+const configs: Config[] = [];
 
 async function ceiling(total: number) {
   const agent = new Agent({ connect: { ca: fs.readFileSync(certFile, 'utf8') }, keepAliveTimeout: 30_000 });
@@ -94,7 +98,8 @@ async function ceiling(total: number) {
 /** Starts hookline over a fresh database with `webhooks` webhooks at the receiver. */
 async function freshHookline(webhooks: number) {
   const dir = fs.mkdtempSync(path.join(work, 'db-'));
-  const config = hooklineConfig(dir, certFile);
+  const config = hooklineConfig(dir, certFile, flags.database);
+  configs.push(config);
   const running = await start(config);
   const accountId = await createWebhooks(running, rx.url, webhooks);
   return { dir, config, running, accountId };
@@ -300,5 +305,6 @@ try {
   console.log(`\nwrote ${flags.out}`);
 } finally {
   rx.close();
+  await dropSchemas(configs);
   fs.rmSync(work, { recursive: true, force: true });
 }

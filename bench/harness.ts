@@ -1,10 +1,13 @@
 // Plumbing for the delivery benchmark: a self-signed certificate, the receiver child process and
-// its IPC client, and starting hookline over a fresh SQLite file with webhooks pointing at it.
+// its IPC client, and starting hookline over a fresh database (a SQLite file, or a PostgreSQL
+// schema) with webhooks pointing at it.
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import pg from 'pg';
 import { start, type Running } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 import type { ReceiverCommand, ReceiverReply } from './receiver.js';
@@ -78,9 +81,36 @@ export async function startReceiver(keyFile: string, certFile: string): Promise<
   };
 }
 
-export function hooklineConfig(dir: string, certFile: string): Config {
+/** `--database`: sqlite, postgres (the local server), or a PostgreSQL URL. */
+const POSTGRES_LOCAL = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** A fresh database: a SQLite file in dir, or a new schema in PostgreSQL (dropped by dropSchemas). */
+function freshDatabase(dir: string, database: string): string {
+  if (database === 'sqlite') return path.join(dir, 'hookline.db');
+  const url = database === 'postgres' ? POSTGRES_LOCAL : database;
+  if (!/^postgres(ql)?:\/\//.test(url)) throw new Error(`--database takes sqlite, postgres or a postgres:// URL, got '${database}'`);
+  // The schema is the benchmark's to create and drop: never one named by the caller.
+  if (new URL(url).searchParams.has('schema')) throw new Error('--database: leave the schema out of the URL; each phase gets a fresh one');
+  return `${url}${url.includes('?') ? '&' : '?'}schema=hookline_bench_${randomBytes(4).toString('hex')}`;
+}
+
+/** Drops the PostgreSQL schemas of these configurations; SQLite files go with the work folder. */
+export async function dropSchemas(configs: Config[]): Promise<void> {
+  for (const { database } of configs) {
+    if (!/^postgres(ql)?:\/\//.test(database)) continue;
+    const url = new URL(database);
+    const schema = url.searchParams.get('schema')!;
+    url.searchParams.delete('schema');
+    const client = new pg.Client({ connectionString: url.toString() });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await client.end();
+  }
+}
+
+export function hooklineConfig(dir: string, certFile: string, database: string): Config {
   return loadConfig({
-    HOOKLINE_DATABASE: path.join(dir, 'hookline.db'),
+    HOOKLINE_DATABASE: freshDatabase(dir, database),
     HOOKLINE_SECRET_KEY_FILE: path.join(dir, 'secret.key'),
     HOOKLINE_PORT: '0',
     HOOKLINE_API_KEY: API_KEY,
