@@ -16,7 +16,7 @@ export const TEST_DIALECT: TestDialect = process.env.HOOKLINE_TEST_DB === 'postg
 export const TEST_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
 /** Every schema of a run starts with `hl_<run>_`, so the run's global teardown finds them all. */
-export const schemaPrefix = (run: string) => `hl_${run}_`;
+const schemaPrefix = (run: string) => `hl_${run}_`;
 
 declare module 'vitest' {
   export interface ProvidedContext {

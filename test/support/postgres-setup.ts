@@ -16,7 +16,7 @@ async function dropSchemas(which: (run: string) => boolean): Promise<void> {
   const client = await connectPostgres();
   try {
     const { rows } = await client.query<{ nspname: string }>(String.raw`SELECT nspname FROM pg_namespace WHERE nspname LIKE 'hl\_%\_%'`);
-    const doomed = rows.map((r) => r.nspname).filter((name) => which(name.split('_')[1]!)); // see schemaPrefix() in database.ts
+    const doomed = rows.map((r) => r.nspname).filter((name) => which(name.split('_')[1]!)); // schemaPrefix() in database.ts: hl_<run>_...
     for (let i = 0; i < doomed.length; i += DROP_BATCH) {
       await client.query(`DROP SCHEMA IF EXISTS ${doomed.slice(i, i + DROP_BATCH).join(', ')} CASCADE`);
     }
