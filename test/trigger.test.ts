@@ -27,12 +27,12 @@ describe('hookline trigger', () => {
     const printed = res.stdout.trim().split('\n').map((line) => line.split('\t'));
     const wanted = printed.find(([, t]) => t === type);
     expect(wanted, res.stdout).toBeDefined();
-    const [eventId, , bookingId] = wanted!;
+    const [eventId, , subjectId] = wanted!;
     await expect
       .poll(() => rx.received.some((r) => r.headers['webhook-id'] === eventId), { timeout: 5_000 })
       .toBe(true);
     const body = JSON.parse(rx.received.find((r) => r.headers['webhook-id'] === eventId)!.body);
-    expect(body).toMatchObject({ type, data: { object: 'booking', id: bookingId } });
+    expect(body).toMatchObject({ type, data: { object: type.split('.')[0], id: subjectId } });
   });
 
   it('refuses an unknown event type with a clear message', async () => {

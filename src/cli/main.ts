@@ -133,12 +133,12 @@ export async function main(argv: string[]): Promise<void> {
         const accountId = opts.account ?? (await listAccounts(ctx.db))[0]?.id;
         if (!accountId) throw new Error('There is no account yet: start hookline once, or run `hookline accounts create`.');
         const before = await ctx.db.get<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM events');
-        const booking = await trigger(ctx, accountId, type);
+        const subject = await trigger(ctx, accountId, type);
         const events = await ctx.db.all<{ id: string; type: string }>(
           'SELECT id, type FROM events WHERE account_id = ? AND seq > ? ORDER BY seq',
           [accountId, before?.seq ?? 0],
         );
-        for (const e of events) print(`${e.id}\t${e.type}\t${booking.id}`);
+        for (const e of events) print(`${e.id}\t${e.type}\t${subject.id}`);
       }),
     );
 

@@ -1,14 +1,17 @@
 // `hookline trigger <type>`: performs the real actions that produce an event type in an account, as
 // `stripe trigger` does, creating the hosts and calendars it needs (once, reused afterwards). Events
 // of the steps on the way are emitted too (a rescheduled booking was scheduled first).
-// booking.completed cannot wait for a real end time: the booking is completed at once by the same
-// handler its timer runs, as if its end had passed.
+// booking.completed and conversation.abandoned cannot wait for real time to pass: the booking is
+// completed, the conversation abandoned, at once by the same handler their timer runs.
+import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../context.js';
 import { invalid } from '../errors.js';
 import { clearTimer } from '../timers/timers.js';
 import type { EventType } from '../webhooks/event-types.js';
 import { completeBooking, guest, host, schedule } from './bookings.js';
 import type { BookingObject } from './booking-object.js';
+import { createChatbot, createWebsite } from './chatbots.js';
+import { abandonConversation, answerQuestion, startConversation } from './conversations.js';
 import { createCalendar, createUser } from './hosts.js';
 
 interface Fixtures {
@@ -48,6 +51,31 @@ async function freeSlot(ctx: AppContext, accountId: string): Promise<number> {
   return Math.ceil((ctx.clock.now() + 86_400_000) / halfHour) * halfHour + Number(row?.n ?? 0) * 2 * halfHour;
 }
 
+async function ensureChatbot(ctx: AppContext, accountId: string, hostId: string): Promise<{ id: string; questionId: string }> {
+  const found = await ctx.db.get<{ id: string; questions: string }>('SELECT id, questions FROM chatbots WHERE account_id = ? AND name = ?', [accountId, 'Trigger chatbot']);
+  if (found) return { id: found.id, questionId: (JSON.parse(found.questions) as { id: string }[])[0]!.id };
+  const site = await ctx.db.get<{ id: string }>('SELECT id FROM websites WHERE account_id = ? AND name = ?', [accountId, 'Trigger website']);
+  const website = site?.id ?? (await createWebsite(ctx, accountId, { name: 'Trigger website', url: 'https://example.com' })).id;
+  const bot = await createChatbot(ctx, accountId, { name: 'Trigger chatbot', website, owner: hostId, questions: [{ question: 'How can we help?' }] });
+  return { id: bot.id, questionId: bot.questions[0]!.id };
+}
+
+/** conversation.*: a new visitor starts the trigger chatbot; closing answers its one question. */
+async function triggerConversation(ctx: AppContext, accountId: string, type: EventType, hostId: string): Promise<{ id: string }> {
+  const bot = await ensureChatbot(ctx, accountId, hostId);
+  const visitor = { visitor_id: `trigger-visitor-${randomBytes(8).toString('hex')}`, email: 'trigger-visitor@example.com', first_name: 'Trigger' };
+  const conversation = await startConversation(ctx, bot.id, visitor);
+  if (type === 'conversation.closed') {
+    await answerQuestion(ctx, conversation.id, { visitor_id: visitor.visitor_id, question_id: bot.questionId, value: 'A demo, please' });
+  } else if (type === 'conversation.abandoned') {
+    await ctx.db.transaction(async (tx) => {
+      await clearTimer(tx, 'conversation.abandoned', conversation.id);
+      await abandonConversation(ctx, tx, conversation.id);
+    });
+  }
+  return conversation;
+}
+
 export const TRIGGERABLE: EventType[] = [
   'booking.scheduled',
   'booking.rescheduled',
@@ -57,12 +85,16 @@ export const TRIGGERABLE: EventType[] = [
   'booking.canceled',
   'booking.completed',
   'booking.no_show',
+  'conversation.started',
+  'conversation.closed',
+  'conversation.abandoned',
 ];
 
-/** Performs the actions; returns the booking the event is about. */
-export async function trigger(ctx: AppContext, accountId: string, type: string): Promise<BookingObject> {
+/** Performs the actions; returns the booking or conversation the event is about. */
+export async function trigger(ctx: AppContext, accountId: string, type: string): Promise<{ id: string }> {
   if (!(TRIGGERABLE as string[]).includes(type)) throw invalid(`Cannot trigger '${type}': choose one of ${TRIGGERABLE.join(', ')}.`, 'type');
   const f = await fixtures(ctx, accountId);
+  if (type.startsWith('conversation.')) return triggerConversation(ctx, accountId, type as EventType, f.hostA);
   const start = await freeSlot(ctx, accountId);
   const booking = await schedule(ctx, accountId, f.calendarA, {
     start_time: new Date(start).toISOString(),
