@@ -12,7 +12,7 @@ import { publishEvent } from '../src/events/publish.js';
 import { sampleData } from '../src/events/samples.js';
 import { TEST_DIALECT, testDatabase } from './support/database.js';
 import { call, TEST_API_KEY, tempDir } from './support/hookline.js';
-import { spawnHookline, type HooklineProcess } from './support/process.js';
+import { startCli, type StartedCli } from './support/cli.js';
 import { receiverEnv, startReceiver, type Receiver } from './support/receiver.js';
 
 const CONCURRENCY = 8;
@@ -23,7 +23,7 @@ const RECOVERY_MS = TEST_DIALECT === 'sqlite' ? 30_000 : leaseDuration(TIMEOUT_M
 
 describe('crash safety', () => {
   let rx: Receiver | undefined;
-  let proc: HooklineProcess | undefined;
+  let proc: StartedCli | undefined;
   let ctx: AppContext | undefined;
 
   afterEach(async () => {
@@ -65,18 +65,18 @@ describe('crash safety', () => {
   it('after kill -9 and a restart, every delivery arrives; duplicates only for what was in flight', async () => {
     rx = await startReceiver(() => ({ status: 200, delayMs: 20 }));
     const env = { ...environment(tempDir()), HOOKLINE_DELIVERY_TIMEOUT_MS: String(TIMEOUT_MS) };
-    proc = await spawnHookline(env);
+    proc = await startCli(env);
     const created = await call(proc.url, 'POST', '/v2/webhooks', { name: 'crash', url: `${rx.url}/h`, events: ['booking'] }, { 'API-Key': TEST_API_KEY });
     expect(created.status).toBe(200);
 
     const ids = await publishMany(env, 300);
     await rx.waitFor(60);
     proc.child.kill('SIGKILL');
-    await proc.exited;
+    await proc.stop();
     const atKill = rx.received.length;
     expect(atKill).toBeLessThan(300);
 
-    proc = await spawnHookline(env);
+    proc = await startCli(env);
     await rx.waitFor(300, RECOVERY_MS);
     await expect.poll(() => countStates(env), { timeout: 10_000 }).toEqual({ succeeded: 300 });
     const got = rx.received.map((r) => r.headers['webhook-id']!);
@@ -88,12 +88,11 @@ describe('crash safety', () => {
   it('on SIGTERM, attempts in flight finish and are recorded before the process exits', async () => {
     rx = await startReceiver(() => ({ status: 200, delayMs: 700 }));
     const env = environment(tempDir());
-    proc = await spawnHookline(env);
+    proc = await startCli(env);
     await call(proc.url, 'POST', '/v2/webhooks', { name: 'term', url: `${rx.url}/h`, events: ['booking'] }, { 'API-Key': TEST_API_KEY });
     await publishMany(env, 4);
     await rx.waitFor(4);
-    proc.child.kill('SIGTERM');
-    expect(await proc.exited).toBe(0);
+    expect(await proc.stop()).toBe(0);
     expect(await countStates(env)).toEqual({ succeeded: 4 });
     proc = undefined;
   });

@@ -10,7 +10,7 @@ import { publishEvent } from '../src/events/publish.js';
 import { sampleData } from '../src/events/samples.js';
 import { testDatabase } from './support/database.js';
 import { call, TEST_API_KEY, tempDir } from './support/hookline.js';
-import { spawnHookline, type HooklineProcess } from './support/process.js';
+import { startCli, type StartedCli } from './support/cli.js';
 import { receiverEnv, startReceiver, type Receiver, type Received } from './support/receiver.js';
 
 const EVENTS = 200;
@@ -26,7 +26,7 @@ function mostAtOnce(received: Received[]): number {
 
 describe('two processes sending from one PostgreSQL database', () => {
   let rx: Receiver | undefined;
-  let procs: HooklineProcess[] = [];
+  let procs: StartedCli[] = [];
   let ctx: AppContext | undefined;
 
   afterEach(async () => {
@@ -49,8 +49,8 @@ describe('two processes sending from one PostgreSQL database', () => {
       HOOKLINE_WEBHOOK_CONCURRENCY: String(CAP),
       ...receiverEnv(),
     };
-    procs.push(await spawnHookline(env)); // the first one migrates and writes the key file
-    procs.push(await spawnHookline(env));
+    procs.push(await startCli(env)); // the first one migrates and writes the key file
+    procs.push(await startCli(env));
     const created = await call(procs[0]!.url, 'POST', '/v2/webhooks', { name: 'shared', url: `${rx.url}/h`, events: ['booking'] }, { 'API-Key': TEST_API_KEY });
     expect(created.status).toBe(200);
 

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../context.js';
 import { invalid } from '../errors.js';
 import { clearTimer } from '../timers/timers.js';
-import type { EventType } from '../webhooks/event-types.js';
+import { EVENT_TYPES, type EventType } from '../webhooks/event-types.js';
 import { completeBooking, guest, host, schedule } from './bookings.js';
 import type { BookingObject } from './booking-object.js';
 import { createChatbot, createWebsite } from './chatbots.js';
@@ -76,23 +76,12 @@ async function triggerConversation(ctx: AppContext, accountId: string, type: Eve
   return conversation;
 }
 
-export const TRIGGERABLE: EventType[] = [
-  'booking.scheduled',
-  'booking.rescheduled',
-  'booking.reassigned',
-  'booking.canceled_then_rescheduled',
-  'booking.canceled_reschedule_requested',
-  'booking.canceled',
-  'booking.completed',
-  'booking.no_show',
-  'conversation.started',
-  'conversation.closed',
-  'conversation.abandoned',
-];
+/** Every event type can be triggered. */
+export const TRIGGERABLE: readonly EventType[] = EVENT_TYPES;
 
 /** Performs the actions; returns the booking or conversation the event is about. */
 export async function trigger(ctx: AppContext, accountId: string, type: string): Promise<{ id: string }> {
-  if (!(TRIGGERABLE as string[]).includes(type)) throw invalid(`Cannot trigger '${type}': choose one of ${TRIGGERABLE.join(', ')}.`, 'type');
+  if (!(TRIGGERABLE as readonly string[]).includes(type)) throw invalid(`Cannot trigger '${type}': choose one of ${TRIGGERABLE.join(', ')}.`, 'type');
   const f = await fixtures(ctx, accountId);
   if (type.startsWith('conversation.')) return triggerConversation(ctx, accountId, type as EventType, f.hostA);
   const start = await freeSlot(ctx, accountId);
