@@ -80,10 +80,11 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-export async function start(config: Config, options: ContextOptions = {}): Promise<Running> {
-  const ctx = await openContext(config, options);
-  const created = await bootstrap(ctx);
-  const http = createHttpClient({ timeoutMs: config.deliveryTimeoutMs, allowCidrs: config.ssrfAllow, caFile: config.deliveryCaFile });
+type HttpClient = ReturnType<typeof createHttpClient>;
+
+/** The worker's parts: delivery dispatcher, durable timers and retention. */
+async function runWorker(ctx: AppContext, http: HttpClient) {
+  const { config } = ctx;
   const dispatcher = await startDispatcher(ctx, {
     http,
     concurrency: config.deliveryConcurrency,
@@ -97,6 +98,20 @@ export async function start(config: Config, options: ContextOptions = {}): Promi
     'booking.completed': (tx, bookingId) => completeBooking(ctx, tx, bookingId),
     'conversation.abandoned': (tx, conversationId) => abandonConversation(ctx, tx, conversationId),
   });
+  return {
+    dispatcher,
+    timers,
+    async stop() {
+      retention.stop();
+      await timers.stop();
+      await dispatcher.stop(config.shutdownGraceMs);
+    },
+  };
+}
+
+/** The API's part: the HTTP server (JSON API, web page, health). */
+async function runApi(ctx: AppContext, http: HttpClient) {
+  const { config } = ctx;
   const server = await buildServer(ctx, { http });
   await server.listen({ host: config.host, port: config.port });
   const { port } = server.server.address() as AddressInfo;
@@ -104,12 +119,26 @@ export async function start(config: Config, options: ContextOptions = {}): Promi
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   if (config.publicUrl === undefined) ctx.publicUrl = () => url; // the port is known only now when it was 0
   ctx.logger.info({ url }, 'hookline listening');
+  return { url, stop: () => server.close() };
+}
+
+function httpClientFor(config: Config): HttpClient {
+  return createHttpClient({ timeoutMs: config.deliveryTimeoutMs, allowCidrs: config.ssrfAllow, caFile: config.deliveryCaFile });
+}
+
+/** Everything in one process: the default, and what a single machine on SQLite runs. */
+export async function start(config: Config, options: ContextOptions = {}): Promise<Running> {
+  const ctx = await openContext(config, options);
+  const created = await bootstrap(ctx);
+  const http = httpClientFor(config);
+  const worker = await runWorker(ctx, http);
+  const api = await runApi(ctx, http);
   let stopped: Promise<void> | undefined;
   return {
     ctx,
-    dispatcher,
-    timers,
-    url,
+    dispatcher: worker.dispatcher,
+    timers: worker.timers,
+    url: api.url,
     ...(created && {
       bootstrap: {
         accountId: created.account.id,
@@ -119,10 +148,35 @@ export async function start(config: Config, options: ContextOptions = {}): Promi
     }),
     stop: () =>
       (stopped ??= (async () => {
-        await server.close();
-        retention.stop();
-        await timers.stop();
-        await dispatcher.stop(config.shutdownGraceMs);
+        await api.stop();
+        await worker.stop();
+        await http.close();
+        await ctx.db.close();
+      })()),
+  };
+}
+
+export type Role = 'all' | 'api' | 'worker';
+
+/**
+ * One role of a split deployment: `api` serves HTTP only, `worker` delivers and fires timers only
+ * (several workers may share a PostgreSQL database; on SQLite run one). Without the in-process
+ * wake-up, a worker finds new deliveries by polling (HOOKLINE_POLL_INTERVAL_MS).
+ */
+export async function startRole(config: Config, role: Exclude<Role, 'all'>): Promise<{ url?: string; bootstrap?: Running['bootstrap']; stop(): Promise<void> }> {
+  const ctx = await openContext(config);
+  const http = httpClientFor(config);
+  const created = role === 'api' ? await bootstrap(ctx) : undefined;
+  const part = role === 'api' ? await runApi(ctx, http) : await runWorker(ctx, http);
+  let stopped: Promise<void> | undefined;
+  return {
+    ...('url' in part && { url: part.url }),
+    ...(created?.generatedKey !== undefined && {
+      bootstrap: { accountId: created.account.id, accountName: created.account.name, apiKey: created.generatedKey },
+    }),
+    stop: () =>
+      (stopped ??= (async () => {
+        await part.stop();
         await http.close();
         await ctx.db.close();
       })()),

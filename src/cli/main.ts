@@ -1,10 +1,10 @@
 // The `hookline` command: start the service, and manage accounts and API keys.
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import * as accounts from '../accounts/service.js';
 import { createAdmin } from '../admins/service.js';
 import { listAccounts } from '../accounts/store.js';
 import { listApiKeys } from '../accounts/store.js';
-import { openContext, start } from '../app.js';
+import { openContext, start, startRole, type Role } from '../app.js';
 import { isoTime } from '../clock.js';
 import { loadConfig } from '../config.js';
 import type { AppContext } from '../context.js';
@@ -34,21 +34,32 @@ export async function main(argv: string[]): Promise<void> {
 
   program
     .command('start')
-    .description('Start the API on the configured database (see HOOKLINE_* variables)')
-    .action(async () => {
-      const running = await start(loadConfig());
+    .description('Start hookline on the configured database (see HOOKLINE_* variables)')
+    .addOption(new Option('--role <role>', 'all: API and worker in one process; api: HTTP only; worker: deliveries and timers only').choices(['all', 'api', 'worker']).default('all'))
+    .action(async (opts: { role: Role }) => {
+      const config = loadConfig();
+      const running = opts.role === 'all' ? await start(config) : await startRole(config, opts.role);
       if (running.bootstrap?.apiKey) {
         print(`Created account ${running.bootstrap.accountName} (${running.bootstrap.accountId}).`);
         print(`Its API key, shown only this once: ${running.bootstrap.apiKey}`);
       }
-      print(`hookline is listening on ${running.url}`);
-      const shutdown = (signal: string) => {
-        running.ctx.logger.info({ signal }, 'shutting down');
+      print(running.url ? `hookline (${opts.role}) is listening on ${running.url}` : `hookline (${opts.role}) is running`);
+      const shutdown = () => {
         running.stop().then(() => process.exit(0), () => process.exit(1));
       };
       process.once('SIGINT', shutdown);
       process.once('SIGTERM', shutdown);
     });
+
+  program
+    .command('migrate')
+    .description('Apply the database migrations and exit (start applies them too; this is for operators who run them apart)')
+    .action(() =>
+      withContext(async (ctx) => {
+        const done = await ctx.db.all<{ name: string }>('SELECT name FROM schema_migrations ORDER BY version');
+        print(`database schema is up to date: ${done.map((m) => m.name).join(', ')}`);
+      }),
+    );
 
   const accountCmd = program.command('accounts').description('Manage accounts');
   accountCmd

@@ -74,9 +74,12 @@ export interface StartedCli {
   stop(): Promise<number | null>;
 }
 
-/** Runs `hookline start` and resolves once it prints "listening on <url>". */
-export async function startCli(env: Record<string, string>, timeoutMs = 20_000): Promise<StartedCli> {
-  const child = spawn(process.execPath, [...ENTRY, 'start'], { cwd: REPO_ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Runs `hookline start` (with extra arguments such as `--role worker`) and resolves once it prints
+ * "listening on <url>", or "is running" for a role without HTTP (then url is '').
+ */
+export async function startCli(env: Record<string, string>, timeoutMs = 20_000, args: string[] = []): Promise<StartedCli> {
+  const child = spawn(process.execPath, [...ENTRY, 'start', ...args], { cwd: REPO_ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
@@ -86,10 +89,10 @@ export async function startCli(env: Record<string, string>, timeoutMs = 20_000):
     }, timeoutMs);
     const onData = (c: Buffer) => {
       out += c.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
+      const m = /listening on (http:\/\/\S+)|is running/.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve(m[1]!);
+        resolve(m[1] ?? '');
       }
     };
     child.stdout.on('data', onData);

@@ -1,0 +1,82 @@
+// Split roles as real processes on one database: the API process alone delivers nothing; a worker
+// process started beside it delivers what the API recorded. Health checks and the migrate command.
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli, startCli, type StartedCli } from './support/cli.js';
+import { testDatabase } from './support/database.js';
+import { call, TEST_API_KEY, tempDir } from './support/hookline.js';
+import { receiverEnv, startReceiver, type Receiver } from './support/receiver.js';
+
+const started: StartedCli[] = [];
+let rx: Receiver | undefined;
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((s) => s.stop()));
+  await rx?.close();
+  rx = undefined;
+});
+
+function environment(dir: string): Record<string, string> {
+  return {
+    HOOKLINE_DATABASE: testDatabase(dir),
+    HOOKLINE_SECRET_KEY_FILE: path.join(dir, 'secret.key'),
+    HOOKLINE_PORT: '0',
+    HOOKLINE_API_KEY: TEST_API_KEY,
+    HOOKLINE_RATE_LIMIT: '1000',
+    HOOKLINE_LOG_LEVEL: 'warn',
+    HOOKLINE_POLL_INTERVAL_MS: '100',
+    ...receiverEnv(),
+  };
+}
+
+async function launch(env: Record<string, string>, role: string): Promise<StartedCli> {
+  const s = await startCli(env, 20_000, ['--role', role]);
+  started.push(s);
+  return s;
+}
+
+describe('roles', () => {
+  it('an api process records events and a separate worker process delivers them', async () => {
+    rx = await startReceiver();
+    const env = environment(tempDir());
+    const api = await launch(env, 'api');
+    expect(api.url).toMatch(/^http:\/\//);
+    const key = { 'API-Key': TEST_API_KEY };
+    await call(api.url, 'POST', '/v2/webhooks', { name: 'split', url: `${rx.url}/h`, events: ['booking'] }, key);
+    const host = (await call(api.url, 'POST', '/v2/users', { first_name: 'Ro', email: 'ro@example.com' }, key)).body.id;
+    const calendar = (await call(api.url, 'POST', '/v2/booking-calendars', { host, name: 'Split' }, key)).body.id;
+    const start = new Date(Date.now() + 86_400_000).toISOString();
+    const booking = await call(api.url, 'POST', `/v2/booking-calendars/${calendar}/schedule`, { start_time: start, booking_form: { name: 'G', email: 'g@example.com' } }, key);
+    expect(booking.status).toBe(200);
+
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(rx.received).toHaveLength(0); // the API role does not deliver
+
+    const worker = await launch(env, 'worker');
+    expect(worker.url).toBe('');
+    const [delivered] = await rx.waitFor(1, 10_000);
+    expect(JSON.parse(delivered!.body)).toMatchObject({ type: 'booking.scheduled', data: { id: booking.body.id } });
+  });
+
+  it('refuses an unknown role', async () => {
+    const res = await runCli(['start', '--role', 'janitor'], environment(tempDir()));
+    expect(res.code).not.toBe(0);
+    expect(res.stderr).toMatch(/janitor/);
+  });
+});
+
+describe('health and migrations', () => {
+  it('answers /healthz and /readyz without an API key', async () => {
+    const api = await launch(environment(tempDir()), 'api');
+    expect(await call(api.url, 'GET', '/healthz')).toMatchObject({ status: 200, body: { status: 'ok' } });
+    expect(await call(api.url, 'GET', '/readyz')).toMatchObject({ status: 200, body: { status: 'ready' } });
+  });
+
+  it('hookline migrate applies the schema and says so', async () => {
+    const env = environment(tempDir());
+    const res = await runCli(['migrate'], env);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toMatch(/up to date: 001_accounts_webhooks\.sql, 002_events_deliveries\.sql/);
+    const again = await runCli(['migrate'], env);
+    expect(again.stdout).toBe(res.stdout);
+  });
+});
