@@ -56,11 +56,12 @@ function openDatabase(config: Config, logger: Logger): Promise<Db> {
 }
 
 async function checkSecretKey(db: Db, secrets: AppContext['secrets']): Promise<void> {
-  const row = await db.get<{ value: string }>('SELECT value FROM meta WHERE key = ?', [KEY_CHECK.metaKey]);
-  if (!row) {
-    await db.run('INSERT INTO meta (key, value) VALUES (?, ?)', [KEY_CHECK.metaKey, secrets.seal(KEY_CHECK.plaintext, KEY_CHECK.boundTo)]);
-    return;
-  }
+  // The first process to start records the check value; any starting beside it keeps that one.
+  await db.run('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING', [
+    KEY_CHECK.metaKey,
+    secrets.seal(KEY_CHECK.plaintext, KEY_CHECK.boundTo),
+  ]);
+  const row = (await db.get<{ value: string }>('SELECT value FROM meta WHERE key = ?', [KEY_CHECK.metaKey]))!;
   try {
     secrets.open(row.value, KEY_CHECK.boundTo);
   } catch {

@@ -41,10 +41,16 @@ export function loadSecretKey(fromEnv: string | undefined, file: string): Buffer
   if (fromEnv !== undefined) return decodeKey(fromEnv, 'HOOKLINE_SECRET_KEY');
   if (!fs.existsSync(file)) {
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    // Written aside, then linked into place: a process starting beside this one never reads a
+    // half-written file, and if it made the file first, its key stands.
+    const aside = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    fs.writeFileSync(aside, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
     try {
-      fs.writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+      fs.linkSync(aside, file);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // another process made it first
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    } finally {
+      fs.unlinkSync(aside);
     }
   }
   return decodeKey(fs.readFileSync(file, 'utf8').trim(), `the key file ${file}`);

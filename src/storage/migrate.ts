@@ -24,9 +24,16 @@ export function readMigrations(dialect: Db['dialect']): Migration[] {
 
 /** Returns the names of the migrations this call applied. */
 export async function migrate(db: Db, now: number): Promise<string[]> {
-  await db.exec(
-    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
-  );
+  try {
+    await db.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+    );
+  } catch (err) {
+    // Two processes starting on an empty PostgreSQL database can both try to create it: the loser's
+    // CREATE fails although the table now exists. Go on when it does.
+    const exists = await db.get('SELECT 1 AS x FROM schema_migrations LIMIT 1').then(() => true, () => false);
+    if (!exists) throw err;
+  }
   const applied: string[] = [];
   for (const m of readMigrations(db.dialect)) {
     const done = await db.get('SELECT 1 AS x FROM schema_migrations WHERE version = ?', [m.version]);
