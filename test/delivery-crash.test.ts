@@ -2,7 +2,6 @@
 // lets the attempts in flight finish. On SQLite the restarted process, the sole sender, takes the
 // dead one's leases back at start; on PostgreSQL, where several processes may send, they come back
 // when they expire.
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openContext } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
@@ -10,10 +9,10 @@ import type { AppContext } from '../src/context.js';
 import { leaseDuration } from '../src/delivery/dispatcher.js';
 import { publishEvent } from '../src/events/publish.js';
 import { sampleData } from '../src/events/samples.js';
-import { TEST_DIALECT, testDatabase } from './support/database.js';
+import { TEST_DIALECT } from './support/database.js';
 import { call, TEST_API_KEY, tempDir } from './support/hookline.js';
-import { startCli, type StartedCli } from './support/cli.js';
-import { receiverEnv, startReceiver, type Receiver } from './support/receiver.js';
+import { processEnv, startCli, type StartedCli } from './support/cli.js';
+import { startReceiver, type Receiver } from './support/receiver.js';
 
 const CONCURRENCY = 8;
 /** Short, so that on PostgreSQL the leases of the killed process expire within the test. */
@@ -32,19 +31,7 @@ describe('crash safety', () => {
     await rx?.close();
   });
 
-  function environment(dir: string): Record<string, string> {
-    return {
-      HOOKLINE_DATABASE: testDatabase(dir),
-      HOOKLINE_SECRET_KEY_FILE: path.join(dir, 'secret.key'),
-      HOOKLINE_PORT: '0',
-      HOOKLINE_API_KEY: TEST_API_KEY,
-      HOOKLINE_RATE_LIMIT: '10000',
-      HOOKLINE_LOG_LEVEL: 'warn',
-      HOOKLINE_POLL_INTERVAL_MS: '50',
-      HOOKLINE_WEBHOOK_CONCURRENCY: String(CONCURRENCY),
-      ...receiverEnv(),
-    };
-  }
+  const environment = (dir: string) => processEnv(dir, { HOOKLINE_POLL_INTERVAL_MS: '50', HOOKLINE_WEBHOOK_CONCURRENCY: String(CONCURRENCY) });
 
   /** Publishes from this test process into the database the child process delivers from. */
   async function publishMany(env: Record<string, string>, n: number): Promise<string[]> {

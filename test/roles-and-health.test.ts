@@ -1,11 +1,9 @@
 // Split roles as real processes on one database: the API process alone delivers nothing; a worker
 // process started beside it delivers what the API recorded. Health checks and the migrate command.
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli, startCli, type StartedCli } from './support/cli.js';
-import { testDatabase } from './support/database.js';
+import { processEnv, runCli, startCli, type StartedCli } from './support/cli.js';
 import { call, TEST_API_KEY, tempDir } from './support/hookline.js';
-import { receiverEnv, startReceiver, type Receiver } from './support/receiver.js';
+import { startReceiver, type Receiver } from './support/receiver.js';
 
 const started: StartedCli[] = [];
 let rx: Receiver | undefined;
@@ -15,18 +13,7 @@ afterEach(async () => {
   rx = undefined;
 });
 
-function environment(dir: string): Record<string, string> {
-  return {
-    HOOKLINE_DATABASE: testDatabase(dir),
-    HOOKLINE_SECRET_KEY_FILE: path.join(dir, 'secret.key'),
-    HOOKLINE_PORT: '0',
-    HOOKLINE_API_KEY: TEST_API_KEY,
-    HOOKLINE_RATE_LIMIT: '1000',
-    HOOKLINE_LOG_LEVEL: 'warn',
-    HOOKLINE_POLL_INTERVAL_MS: '100',
-    ...receiverEnv(),
-  };
-}
+const environment = (dir: string) => processEnv(dir, { HOOKLINE_RATE_LIMIT: '1000' });
 
 async function launch(env: Record<string, string>, role: string): Promise<StartedCli> {
   const s = await startCli(env, 20_000, ['--role', role]);

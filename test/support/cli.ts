@@ -3,6 +3,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { testDatabase } from './database.js';
+import { TEST_API_KEY } from './hookline.js';
+import { receiverEnv } from './receiver.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ENTRY = ['--import', 'tsx', 'src/cli/index.ts'];
@@ -110,5 +113,20 @@ export async function startCli(env: Record<string, string>, timeoutMs = 20_000, 
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       return exited;
     },
+  };
+}
+
+/** The environment of a `hookline start` process in a test: its data folder's database and key, a free port, the test key, quick polling, and the test receiver reachable. */
+export function processEnv(dir: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    HOOKLINE_DATABASE: testDatabase(dir),
+    HOOKLINE_SECRET_KEY_FILE: path.join(dir, 'secret.key'),
+    HOOKLINE_PORT: '0',
+    HOOKLINE_API_KEY: TEST_API_KEY,
+    HOOKLINE_RATE_LIMIT: '10000',
+    HOOKLINE_LOG_LEVEL: 'warn',
+    HOOKLINE_POLL_INTERVAL_MS: '100',
+    ...receiverEnv(),
+    ...extra,
   };
 }
