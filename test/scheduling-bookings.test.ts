@@ -172,6 +172,20 @@ describe('bookings and their events', () => {
     expect(count('booking.completed', b.id)).toBe(1);
   });
 
+  it('lists bookings newest first, each with its own calendar, and pages with after', async () => {
+    const first = (await book(calX, 80 * HOUR)).body;
+    const second = (await book(calY, 80 * HOUR)).body;
+    const page = await server.api('GET', '/v2/bookings?limit=2');
+    expect(page.body).toMatchObject({ object: 'list', has_more: true });
+    expect(page.body.data.map((b: { id: string; booking_calendar: string }) => [b.id, b.booking_calendar])).toEqual([
+      [second.id, calY],
+      [first.id, calX],
+    ]);
+    const next = await server.api('GET', `/v2/bookings?limit=2&after=${first.id}`);
+    expect(next.body.data.map((b: { id: string }) => b.id)).not.toContain(first.id);
+    expect((await server.api('GET', `/v2/bookings/${first.id}`)).body).toMatchObject({ id: first.id, booking_calendar: calX });
+  });
+
   it('completes at start a booking that ended while hookline was down', async () => {
     const b = (await book(calY, 90 * HOUR)).body;
     await server.stop();

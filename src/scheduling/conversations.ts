@@ -16,7 +16,7 @@ import type { AppContext } from '../context.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { publishEvent } from '../events/publish.js';
 import { newId } from '../ids.js';
-import { UniqueViolation, type Db } from '../storage/db.js';
+import { lockForUpdate, UniqueViolation, type Db } from '../storage/db.js';
 import { clearTimer, setTimer } from '../timers/timers.js';
 import type { EventType } from '../webhooks/event-types.js';
 import type { BookingObject } from './booking-object.js';
@@ -69,7 +69,7 @@ export async function startConversation(ctx: AppContext, chatbotId: string, inpu
     return await ctx.db.transaction(async (tx) => {
       const bot = await findChatbot(tx, null, chatbotId);
       const contact = await visitorContact(ctx, tx, bot.account_id, bot.owner_id, input);
-      const open = await tx.get<ConversationRow>(`SELECT * FROM conversations WHERE contact_id = ? AND status = 'started'${forUpdate(tx)}`, [contact.id]);
+      const open = await tx.get<ConversationRow>(`SELECT * FROM conversations WHERE contact_id = ? AND status = 'started'${lockForUpdate(tx)}`, [contact.id]);
       if (open?.chatbot_id === bot.id) {
         await touch(ctx, tx, open);
         await save(tx, open);
@@ -107,14 +107,11 @@ export async function startConversation(ctx: AppContext, chatbotId: string, inpu
   }
 }
 
-/** Locks the row read for a change where the database runs transactions side by side (PostgreSQL). */
-const forUpdate = (tx: Db, of = '') => (tx.rowLocks ? ` FOR UPDATE${of}` : '');
-
 /** The visitor's own conversation, locked for the change; another visitor's (or an unknown one) answers 404. */
 async function visitorConversation(tx: Db, id: string, visitorId: unknown): Promise<ConversationRow> {
   const hash = visitorHash(visitorId);
   const row = await tx.get<ConversationRow>(
-    `SELECT c.* FROM conversations c JOIN contacts t ON t.id = c.contact_id WHERE c.id = ? AND t.visitor_hash = ?${forUpdate(tx, ' OF c')}`,
+    `SELECT c.* FROM conversations c JOIN contacts t ON t.id = c.contact_id WHERE c.id = ? AND t.visitor_hash = ?${lockForUpdate(tx, 'c')}`,
     [id, hash],
   );
   if (!row) throw notFound(`No such conversation: '${id}'`, 'id');
@@ -171,7 +168,7 @@ export async function scheduleInConversation(ctx: AppContext, conversationId: st
 
 /** The timer handler: a conversation left without interaction for the idle time is abandoned. */
 export async function abandonConversation(ctx: AppContext, tx: Db, conversationId: string): Promise<void> {
-  const c = await tx.get<ConversationRow>(`SELECT * FROM conversations WHERE id = ?${forUpdate(tx)}`, [conversationId]);
+  const c = await tx.get<ConversationRow>(`SELECT * FROM conversations WHERE id = ?${lockForUpdate(tx)}`, [conversationId]);
   if (!c || c.status !== 'started') return;
   c.status = 'abandoned';
   c.updated_at = ctx.clock.now();

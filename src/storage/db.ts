@@ -34,8 +34,9 @@ export class UniqueViolation extends Error {
  * it left them. (It is the weakest lock two transactions cannot share; rows that refer to the
  * locked ones can still be added.) SQLite needs nothing: its transactions take turns already.
  */
-export function lockForUpdate(db: Db): string {
-  return db.rowLocks ? ' FOR NO KEY UPDATE' : '';
+export function lockForUpdate(db: Db, ofTable?: string): string {
+  if (!db.rowLocks) return '';
+  return ofTable === undefined ? ' FOR NO KEY UPDATE' : ` FOR NO KEY UPDATE OF ${ofTable}`;
 }
 
 /** `?, ?, ?` for an IN list of n values. */

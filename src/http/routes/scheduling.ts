@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { findBookingRow, listBookingRows, renderBooking } from '../../scheduling/booking-object.js';
 import { host, schedule, type ScheduleInput } from '../../scheduling/bookings.js';
-import { createCalendar, createUser, findCalendar, findUser, listCalendars, listUsers, toCalendarObject, toUserObject } from '../../scheduling/hosts.js';
+import { createCalendar, createUser, findCalendar, findUser, listCalendars, listUsers, toCalendarObject, toUserObject, type CalendarRow } from '../../scheduling/hosts.js';
 import { notFound } from '../../errors.js';
 import { accountOf } from '../auth.js';
 import { pageRequest, sendPage, type PaginationQuery } from '../pagination.js';
@@ -60,7 +60,9 @@ export function schedulingRoutes(app: FastifyInstance, { ctx }: RouteDeps): void
     handler: async (request, reply) => {
       const accountId = accountOf(request);
       const page = await listBookingRows(ctx.db, accountId, pageRequest(request.query));
-      const data = await Promise.all(page.data.map(async (b) => renderBooking(b, await findCalendar(ctx.db, accountId, b.booking_calendar_id), ctx.publicUrl(), { expand: false })));
+      const calendars = new Map<string, Promise<CalendarRow>>(); // a page's bookings share few calendars: read each once
+      const calendarOf = (id: string) => calendars.get(id) ?? calendars.set(id, findCalendar(ctx.db, accountId, id)).get(id)!;
+      const data = await Promise.all(page.data.map(async (b) => renderBooking(b, await calendarOf(b.booking_calendar_id), ctx.publicUrl(), { expand: false })));
       return sendPage(request, reply, { ...page, data }, ctx.config.publicUrl);
     },
   });
