@@ -38,6 +38,11 @@ const SETTLE_BATCH = 512;
 const QUEUE_DEPTH = 4;
 /** Outcomes are written together at most this long after the first of them: one commit for many attempts. */
 const SETTLE_DELAY_MS = 5;
+/** Outcomes waiting to be recorded at most: beyond it no attempt starts until they are written. */
+const MAX_UNRECORDED = 4 * SETTLE_BATCH;
+/** First and longest wait before trying again to record outcomes the database refused. */
+const SETTLE_RETRY_MS = 100;
+const SETTLE_RETRY_MAX_MS = 10_000;
 
 /**
  * How long a claim holds a delivery. A webhook's queue holds up to QUEUE_DEPTH × its cap (claimed
@@ -63,6 +68,7 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
   const inFlight = new Set<Promise<void>>();
   let pending: Settlement[] = [];
   let flushing: Promise<void> | undefined;
+  let settleFailures = 0;
   let flushTimer: NodeJS.Timeout | undefined;
   let filling: Promise<void> | undefined;
   let discovering = 0;
@@ -89,10 +95,21 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
     pending = [];
     flushing = store
       .settle(db, batch, clock.now())
-      .catch((err: unknown) => logger.error({ err }, 'could not record delivery outcomes; their leases will bring them back'))
+      .then(() => {
+        settleFailures = 0;
+      })
+      .catch(async (err: unknown) => {
+        // The attempts were made: keep their outcomes and try again, later each time (a database
+        // outage, say). Meanwhile no new attempt starts once MAX_UNRECORDED outcomes wait.
+        pending = [...batch, ...pending];
+        const wait = Math.min(SETTLE_RETRY_MAX_MS, SETTLE_RETRY_MS * 2 ** settleFailures++);
+        logger.error({ err, outcomes: pending.length, retryInMs: wait }, 'could not record delivery outcomes; trying again');
+        if (!stopping) await new Promise((resolve) => setTimeout(resolve, wait));
+      })
       .finally(() => {
         flushing = undefined;
-        if (pending.length > 0) void flush();
+        if (pending.length > 0 && !(stopping && settleFailures > 0)) void flush();
+        startQueued();
         checkIdle();
       });
     return flushing;
@@ -141,7 +158,7 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
   /** Starts queued deliveries into free slots, one webhook after another. */
   const startQueued = () => {
     let started = true;
-    while (started && inFlight.size < options.concurrency) {
+    while (started && inFlight.size < options.concurrency && pending.length < MAX_UNRECORDED) {
       started = false;
       for (const [webhookId, queue] of queued) {
         if (inFlight.size >= options.concurrency) break;

@@ -75,30 +75,37 @@ export async function openPostgres(url: string, options: PostgresOptions): Promi
     };
   };
 
+  /** One try of a transaction; its error says whether the server surely rolled it back (see withRetries). */
+  const transactionOnce = async <T>(fn: (tx: Db) => Promise<T>): Promise<T> => {
+    const client = await pool.connect().catch((err: unknown) => {
+      throw markNotCommitted(err);
+    });
+    // A connection that fails mid-transaction, or cannot roll back, is closed instead of going back to the pool.
+    let broken: Error | undefined;
+    const onError = (err: Error) => (broken = err);
+    client.on('error', onError);
+    const tx: Db = { dialect: 'postgres', rowLocks: true, ...statementsOn(client), transaction: (inner) => inner(tx), close: async () => {} };
+    let committing = false;
+    try {
+      await client.query('BEGIN');
+      const result = await fn(tx);
+      committing = true;
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(onError);
+      throw committing ? translate(err) : markNotCommitted(translate(err));
+    } finally {
+      client.off('error', onError);
+      client.release(broken);
+    }
+  };
+
   return {
     dialect: 'postgres',
     rowLocks: true,
     ...statementsOn(pool),
-    transaction: async <T>(fn: (tx: Db) => Promise<T>): Promise<T> => {
-      const client = await pool.connect();
-      // A connection that fails mid-transaction, or cannot roll back, is closed instead of going back to the pool.
-      let broken: Error | undefined;
-      const onError = (err: Error) => (broken = err);
-      client.on('error', onError);
-      const tx: Db = { dialect: 'postgres', rowLocks: true, ...statementsOn(client), transaction: (inner) => inner(tx), close: async () => {} };
-      try {
-        await client.query('BEGIN');
-        const result = await fn(tx);
-        await client.query('COMMIT');
-        return result;
-      } catch (err) {
-        await client.query('ROLLBACK').catch(onError);
-        throw translate(err);
-      } finally {
-        client.off('error', onError);
-        client.release(broken);
-      }
-    },
+    transaction: <T>(fn: (tx: Db) => Promise<T>): Promise<T> => withRetries(() => transactionOnce(fn)),
     close: () => pool.end(),
   };
 }
@@ -139,4 +146,46 @@ const typeParser = ((oid: number, format?: 'text' | 'binary') =>
 function translate(err: unknown): unknown {
   if (err instanceof pg.DatabaseError && err.code === UNIQUE_VIOLATION) return new UniqueViolation(err.constraint ?? 'unknown', err);
   return err;
+}
+
+const SERIALIZATION_FAILURE = '40001';
+const DEADLOCK_DETECTED = '40P01';
+/** Tries of a transaction the server rolled back for a conflict with another one (serialization, deadlock). */
+const CONFLICT_TRIES = 5;
+/** Tries of a transaction that lost its connection before COMMIT (a server restart, a failover). */
+const CONNECTION_TRIES = 2;
+
+/** Set on an error raised before COMMIT was sent: the transaction surely did not commit. */
+const notCommitted = Symbol('notCommitted');
+
+function markNotCommitted(err: unknown): unknown {
+  if (err !== null && typeof err === 'object') (err as { [notCommitted]?: true })[notCommitted] = true;
+  return err;
+}
+
+/** A connection lost or refused, or the server going away (admin shutdown, crash, starting up). */
+export function isConnectionError(err: unknown): boolean {
+  const { code, message } = (err ?? {}) as { code?: string; message?: string };
+  if (code !== undefined && /^(08|57P0[123])/.test(code)) return true;
+  if (code !== undefined && ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND'].includes(code)) return true;
+  return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(message ?? '');
+}
+
+/**
+ * Runs a transaction again when the server rolled it back for a conflict (up to CONFLICT_TRIES),
+ * or when it lost its connection before COMMIT (once more, on a fresh connection). A transaction
+ * whose COMMIT got no answer is never run again: it may have committed.
+ */
+async function withRetries<T>(once: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await once();
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      const conflict = code === SERIALIZATION_FAILURE || code === DEADLOCK_DETECTED;
+      const lost = (err as { [notCommitted]?: true })[notCommitted] === true && isConnectionError(err);
+      if (!((conflict && attempt < CONFLICT_TRIES) || (lost && attempt < CONNECTION_TRIES))) throw err;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+    }
+  }
 }
