@@ -20,6 +20,7 @@ import type { Dispatcher } from './delivery/dispatcher.js';
 import { migrate } from './storage/migrate.js';
 import { openPostgres } from './storage/postgres/connection.js';
 import { openSqlite } from './storage/sqlite/connection.js';
+import { startWakeups } from './storage/postgres/wakeups.js';
 
 export interface ContextOptions {
   clock?: Clock;
@@ -83,6 +84,12 @@ export interface Running {
 
 type HttpClient = ReturnType<typeof createHttpClient>;
 
+/** On PostgreSQL, wake-ups go to the other processes too, and a process that delivers listens for theirs. */
+function relayWakeups(ctx: AppContext, listen: boolean): { stop(): Promise<void> } {
+  if (ctx.db.dialect !== 'postgres') return { stop: async () => {} };
+  return startWakeups(ctx.db, ctx.notifier, ctx.logger, { url: ctx.config.database, listen });
+}
+
 /** The worker's parts: delivery dispatcher, durable timers and retention. */
 async function runWorker(ctx: AppContext, http: HttpClient) {
   const { config } = ctx;
@@ -132,6 +139,7 @@ export async function start(config: Config, options: ContextOptions = {}): Promi
   const ctx = await openContext(config, options);
   const created = await bootstrap(ctx);
   const http = httpClientFor(config);
+  const wakeups = relayWakeups(ctx, true);
   const worker = await runWorker(ctx, http);
   const api = await runApi(ctx, http);
   let stopped: Promise<void> | undefined;
@@ -151,6 +159,7 @@ export async function start(config: Config, options: ContextOptions = {}): Promi
       (stopped ??= (async () => {
         await api.stop();
         await worker.stop();
+        await wakeups.stop();
         await http.close();
         await ctx.db.close();
       })()),
@@ -161,13 +170,14 @@ export type Role = 'all' | 'api' | 'worker';
 
 /**
  * One role of a split deployment: `api` serves HTTP only, `worker` delivers and fires timers only
- * (several workers may share a PostgreSQL database; on SQLite run one). Without the in-process
- * wake-up, a worker finds new deliveries by polling (HOOKLINE_POLL_INTERVAL_MS).
+ * (several workers may share a PostgreSQL database; on SQLite run one). On PostgreSQL, workers are
+ * woken by LISTEN/NOTIFY; on SQLite, and whenever a notification is lost, by polling (HOOKLINE_POLL_INTERVAL_MS).
  */
 export async function startRole(config: Config, role: Exclude<Role, 'all'>): Promise<{ url?: string; bootstrap?: Running['bootstrap']; stop(): Promise<void> }> {
   const ctx = await openContext(config);
   const http = httpClientFor(config);
   const created = role === 'api' ? await bootstrap(ctx) : undefined;
+  const wakeups = relayWakeups(ctx, role === 'worker');
   const part = role === 'api' ? await runApi(ctx, http) : await runWorker(ctx, http);
   let stopped: Promise<void> | undefined;
   return {
@@ -178,6 +188,7 @@ export async function startRole(config: Config, role: Exclude<Role, 'all'>): Pro
     stop: () =>
       (stopped ??= (async () => {
         await part.stop();
+        await wakeups.stop();
         await http.close();
         await ctx.db.close();
       })()),

@@ -5,8 +5,10 @@
 import { isoTime } from '../clock.js';
 import type { AppContext } from '../context.js';
 import { newId, newSortableId } from '../ids.js';
-import type { Db } from '../storage/db.js';
+import type { Db, SqlValue } from '../storage/db.js';
 import { subscribes, type EventType } from '../webhooks/event-types.js';
+
+const INSERT_ROWS = 500;
 
 export interface PublishInput {
   accountId: string;
@@ -41,21 +43,29 @@ export async function publishEvent(ctx: Pick<AppContext, 'db' | 'clock' | 'notif
       [input.accountId],
     );
     const deliveries: Published['deliveries'] = [];
+    const values: SqlValue[] = [];
     for (const w of webhooks) {
       if (input.webhookIds ? !input.webhookIds.includes(w.id) : !subscribes(JSON.parse(w.events) as string[], input.type)) continue;
       const state = w.status === 'enabled' || input.inFlight ? 'pending' : 'skipped';
       const delivery = { id: newSortableId('DLV'), webhookId: w.id, state } as const;
       const dueAt = state === 'skipped' ? null : (input.inFlight?.until ?? now);
-      await tx.run(
-        `INSERT INTO deliveries (id, event_id, webhook_id, account_id, state, attempt_count, next_attempt_at, lease, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`,
-        [delivery.id, id, w.id, input.accountId, state, dueAt, input.inFlight?.lease ?? null, now, now],
-      );
+      values.push(delivery.id, id, w.id, input.accountId, state, dueAt, input.inFlight?.lease ?? null, now, now);
       deliveries.push(delivery);
     }
+    // A statement per 500 deliveries rather than per delivery: on a database over the network each
+    // statement is a round trip. (500 rows keep the parameters under every backend's limit.)
+    for (let i = 0; i < deliveries.length; i += INSERT_ROWS) {
+      const rows = deliveries.slice(i, i + INSERT_ROWS);
+      await tx.run(
+        `INSERT INTO deliveries (id, event_id, webhook_id, account_id, state, attempt_count, next_attempt_at, lease, created_at, updated_at)
+         VALUES ${rows.map(() => '(?, ?, ?, ?, ?, 0, ?, ?, ?, ?)').join(', ')}`,
+        values.slice(i * 9, (i + INSERT_ROWS) * 9),
+      );
+    }
+    // The worker is told once the deliveries are committed (with the caller's transaction, when given one).
+    const due = deliveries.filter((d) => d.state === 'pending').map((d) => d.webhookId);
+    if (!input.inFlight && due.length > 0) tx.afterCommit(() => ctx.notifier.deliveriesDue(due));
     return { id, body, deliveries };
   });
-  const due = published.deliveries.filter((d) => d.state === 'pending').map((d) => d.webhookId);
-  if (!input.inFlight && due.length > 0) queueMicrotask(() => ctx.notifier.deliveriesDue(due));
   return published;
 }

@@ -18,6 +18,12 @@ export interface Db {
   exec(sql: string): Promise<void>;
   /** Runs fn inside one transaction: all its writes commit together or not at all. */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+  /**
+   * Runs fn once the transaction this is called in has committed, never if it rolls back; called
+   * outside a transaction, right after the current task. For telling others about committed rows
+   * (a worker told before the commit could look for them and not see them yet).
+   */
+  afterCommit(fn: () => void): void;
   close(): Promise<void>;
 }
 

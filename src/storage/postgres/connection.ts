@@ -84,13 +84,22 @@ export async function openPostgres(url: string, options: PostgresOptions): Promi
     let broken: Error | undefined;
     const onError = (err: Error) => (broken = err);
     client.on('error', onError);
-    const tx: Db = { dialect: 'postgres', rowLocks: true, ...statementsOn(client), transaction: (inner) => inner(tx), close: async () => {} };
+    const onCommit: (() => void)[] = [];
+    const tx: Db = {
+      dialect: 'postgres',
+      rowLocks: true,
+      ...statementsOn(client),
+      transaction: (inner) => inner(tx),
+      afterCommit: (hook) => void onCommit.push(hook),
+      close: async () => {},
+    };
     let committing = false;
     try {
       await client.query('BEGIN');
       const result = await fn(tx);
       committing = true;
       await client.query('COMMIT');
+      for (const hook of onCommit) queueMicrotask(hook);
       return result;
     } catch (err) {
       await client.query('ROLLBACK').catch(onError);
@@ -106,12 +115,13 @@ export async function openPostgres(url: string, options: PostgresOptions): Promi
     rowLocks: true,
     ...statementsOn(pool),
     transaction: <T>(fn: (tx: Db) => Promise<T>): Promise<T> => withRetries(() => transactionOnce(fn)),
+    afterCommit: (hook) => queueMicrotask(hook),
     close: () => pool.end(),
   };
 }
 
 /** Takes the `schema` parameter off the URL: it is hookline's, not a connection setting pg knows. */
-function splitSchema(url: string): { connectionString: string; schema: string | undefined } {
+export function splitSchema(url: string): { connectionString: string; schema: string | undefined } {
   const parsed = new URL(url);
   const schema = parsed.searchParams.get('schema') ?? undefined;
   if (schema === undefined) return { connectionString: url, schema };

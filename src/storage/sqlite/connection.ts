@@ -55,7 +55,16 @@ export function openSqlite(file: string): Db {
   const locked = <A extends unknown[], R>(op: (...args: A) => Promise<R>) =>
     (...args: A): Promise<R> => (busy ? withLock(() => op(...args)) : op(...args));
 
-  const tx: Db = { dialect: 'sqlite', rowLocks: false, ...direct, transaction: (fn) => fn(tx), close: async () => {} };
+  /** What runs after the open transaction commits (one at a time is open: the mutex). */
+  let onCommit: (() => void)[] = [];
+  const tx: Db = {
+    dialect: 'sqlite',
+    rowLocks: false,
+    ...direct,
+    transaction: (fn) => fn(tx),
+    afterCommit: (fn) => void onCommit.push(fn),
+    close: async () => {},
+  };
 
   return {
     dialect: 'sqlite',
@@ -64,14 +73,18 @@ export function openSqlite(file: string): Db {
     get: locked(direct.get) as Db['get'],
     run: locked(direct.run),
     exec: locked(direct.exec),
+    afterCommit: (fn) => queueMicrotask(fn),
     transaction: <T>(fn: (tx: Db) => Promise<T>) =>
       withLock(async () => {
         raw.exec('BEGIN IMMEDIATE');
+        onCommit = [];
         try {
           const result = await fn(tx);
           raw.exec('COMMIT');
+          for (const hook of onCommit.splice(0)) queueMicrotask(hook);
           return result;
         } catch (err) {
+          onCommit = [];
           if (raw.inTransaction) raw.exec('ROLLBACK');
           throw err;
         }
