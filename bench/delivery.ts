@@ -1,5 +1,5 @@
 // Delivery benchmark: `npm run bench -- [--quick] [--events N] [--rate R] [--seconds S] [--backlog N]
-// [--ceiling N] [--webhooks N] [--only ceiling,throughput,latency,memory] [--timeout S] [--out FILE]
+// [--ceiling N] [--webhooks N] [--publishers N] [--only ceiling,throughput,latency,memory] [--timeout S] [--out FILE]
 // [--database sqlite|postgres|postgres://...]` (postgres: the local server, a fresh schema per phase).
 // Phases, each against an HTTPS receiver in a child process and bounded in count and time:
 //   ceiling    a bare undici loop at hookline's concurrency: the most this machine can push;
@@ -34,6 +34,7 @@ const { values: flags } = parseArgs({
     backlog: { type: 'string' },
     only: { type: 'string' },
     timeout: { type: 'string' },
+    publishers: { type: 'string' },
     out: { type: 'string', default: 'bench-results.json' },
     database: { type: 'string', default: 'sqlite' },
   },
@@ -51,6 +52,7 @@ const opts = {
   seconds: num(flags.seconds, 10, 2),
   backlog: num(flags.backlog, 100_000, 4_000),
   timeoutMs: num(flags.timeout, 120, 30) * 1000,
+  publishers: num(flags.publishers, 8, 8),
 };
 const phases = new Set((flags.only ?? 'ceiling,throughput,latency,memory').split(','));
 const defaults = loadConfig({});
@@ -112,10 +114,15 @@ async function throughput(events: number) {
   const deadline = now() + opts.timeoutMs;
   const loop = watchEventLoop();
   const t0 = now();
-  for (let i = 0; i < events && now() < deadline; i++) {
-    await publishEvent(running.ctx, { accountId, type: TYPE, data: data[i]! });
-    if (i % 50 === 49) await yieldLoop(); // a producer that lets I/O in, as an API server would
-  }
+  // Several producers at once, as an API server serves several requests at once.
+  let next = 0;
+  const producer = async () => {
+    for (let i = next++; i < events && now() < deadline; i = next++) {
+      await publishEvent(running.ctx, { accountId, type: TYPE, data: data[i]! });
+      if (i % 50 === 49) await yieldLoop(); // lets I/O in, as an API server would
+    }
+  };
+  await Promise.all(Array.from({ length: opts.publishers }, producer));
   const published = now();
   const lastArrival = await rx.wait(total, deadline - now());
   const end = lastArrival ?? now();
