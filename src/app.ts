@@ -1,6 +1,7 @@
 // Assembles a running hookline: context (database, secrets, clock, logger), migrations, the first
 // account, and the HTTP server. Returns a handle with the server's URL and stop().
 import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
 import { bootstrap } from './accounts/service.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -9,7 +10,8 @@ import { KEY_CHECK, loadSecretKey, secretBox } from './crypto/secretbox.js';
 import { createHttpClient } from './delivery/http-client.js';
 import { startDispatcher } from './delivery/dispatcher.js';
 import { startRetention } from './delivery/retention.js';
-import { buildServer } from './http/server.js';
+import { buildProbeServer, buildServer } from './http/server.js';
+import { createMetrics } from './metrics/metrics.js';
 import { createNotifier } from './notifier.js';
 import { completeBooking } from './scheduling/bookings.js';
 import { abandonConversation } from './scheduling/conversations.js';
@@ -25,6 +27,8 @@ import { startWakeups } from './storage/postgres/wakeups.js';
 export interface ContextOptions {
   clock?: Clock;
   logger?: Logger;
+  /** The process's role: the `role` label of its metrics (default all). */
+  role?: Role;
 }
 
 /** Opens the database, applies migrations and checks that the secret key is the database's one. */
@@ -38,7 +42,8 @@ export async function openContext(config: Config, options: ContextOptions = {}):
     const secrets = secretBox(loadSecretKey(config.secretKey, config.secretKeyFile));
     await checkSecretKey(db, secrets);
     const fallbackUrl = `http://${config.host}:${config.port}`;
-    return { config, db, clock, logger, secrets, notifier: createNotifier(), publicUrl: () => config.publicUrl ?? fallbackUrl };
+    const metrics = createMetrics(options.role ?? 'all', { db, clock, logger });
+    return { config, db, clock, logger, secrets, notifier: createNotifier(), metrics, publicUrl: () => config.publicUrl ?? fallbackUrl };
   } catch (err) {
     await db.close();
     throw err;
@@ -121,13 +126,37 @@ async function runWorker(ctx: AppContext, http: HttpClient) {
 async function runApi(ctx: AppContext, http: HttpClient) {
   const { config } = ctx;
   const server = await buildServer(ctx, { http });
-  await server.listen({ host: config.host, port: config.port });
-  const { port } = server.server.address() as AddressInfo;
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  const url = await listen(ctx, server);
   if (config.publicUrl === undefined) ctx.publicUrl = () => url; // the port is known only now when it was 0
   ctx.logger.info({ url }, 'hookline listening');
   return { url, stop: () => server.close() };
+}
+
+/** Listens on HOOKLINE_HOST and HOOKLINE_PORT; resolves with the URL that reaches the server. */
+async function listen(ctx: AppContext, server: FastifyInstance): Promise<string> {
+  const { config } = ctx;
+  await server.listen({ host: config.host, port: config.port });
+  const { port } = server.server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+}
+
+/** A worker in a process of its own: its parts, and an HTTP server of /healthz, /readyz and /metrics only. */
+async function runWorkerProcess(ctx: AppContext, http: HttpClient) {
+  const server = buildProbeServer(ctx);
+  const url = await listen(ctx, server);
+  ctx.logger.info({ url }, 'hookline worker listening (health checks and metrics only)');
+  const worker = await runWorker(ctx, http).catch(async (err: unknown) => {
+    await server.close();
+    throw err;
+  });
+  return {
+    url,
+    async stop() {
+      await worker.stop(); // health and metrics answer while attempts in flight finish
+      await server.close();
+    },
+  };
 }
 
 function httpClientFor(config: Config): HttpClient {
@@ -174,11 +203,11 @@ export type Role = 'all' | 'api' | 'worker';
  * woken by LISTEN/NOTIFY; on SQLite, and whenever a notification is lost, by polling (HOOKLINE_POLL_INTERVAL_MS).
  */
 export async function startRole(config: Config, role: Exclude<Role, 'all'>): Promise<{ url?: string; bootstrap?: Running['bootstrap']; stop(): Promise<void> }> {
-  const ctx = await openContext(config);
+  const ctx = await openContext(config, { role });
   const http = httpClientFor(config);
   const created = role === 'api' ? await bootstrap(ctx) : undefined;
   const wakeups = relayWakeups(ctx, role === 'worker');
-  const part = role === 'api' ? await runApi(ctx, http) : await runWorker(ctx, http);
+  const part = role === 'api' ? await runApi(ctx, http) : await runWorkerProcess(ctx, http);
   let stopped: Promise<void> | undefined;
   return {
     ...('url' in part && { url: part.url }),

@@ -1,5 +1,6 @@
 // Split roles as real processes on one database: the API process alone delivers nothing; a worker
-// process started beside it delivers what the API recorded. Health checks and the migrate command.
+// process started beside it delivers what the API recorded. Health checks and metrics (the worker
+// serves those alone), and the migrate command.
 import { afterEach, describe, expect, it } from 'vitest';
 import { processEnv, runCli, startCli, type StartedCli } from './support/cli.js';
 import { call, TEST_API_KEY, tempDir } from './support/hookline.js';
@@ -39,9 +40,33 @@ describe('roles', () => {
     expect(rx.received).toHaveLength(0); // the API role does not deliver
 
     const worker = await launch(env, 'worker');
-    expect(worker.url).toBe('');
+    expect(worker.url).toMatch(/^http:\/\//);
+    expect(worker.url).not.toBe(api.url);
     const [delivered] = await rx.waitFor(1, 10_000);
     expect(JSON.parse(delivered!.body)).toMatchObject({ type: 'booking.scheduled', data: { id: booking.body.id } });
+
+    // Each process counts what it did, under its role: the API published, the worker delivered.
+    expect((await call(api.url, 'GET', '/metrics')).text).toContain('hookline_events_published_total{type="booking.scheduled",role="api"} 1');
+    await expect
+      .poll(async () => (await call(worker.url, 'GET', '/metrics')).text, { timeout: 5_000 })
+      .toContain('hookline_delivery_attempts_total{outcome="success",role="worker"} 1');
+  });
+
+  it('a worker serves /healthz, /readyz and /metrics, and nothing else', async () => {
+    const worker = await launch(environment(tempDir()), 'worker');
+    expect(worker.output()).toContain(`hookline (worker) is listening on ${worker.url}`);
+    expect(await call(worker.url, 'GET', '/healthz')).toMatchObject({ status: 200, body: { status: 'ok' } });
+    expect(await call(worker.url, 'GET', '/readyz')).toMatchObject({ status: 200, body: { status: 'ready' } });
+    const metrics = await call(worker.url, 'GET', '/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(metrics.text).toContain('hookline_deliveries_pending{role="worker"} 0');
+    expect(metrics.text).toMatch(/^process_cpu_user_seconds_total\{role="worker"\} /m);
+    const key = { 'API-Key': TEST_API_KEY };
+    expect((await call(worker.url, 'GET', '/v2/webhooks', undefined, key)).status).toBe(404);
+    expect((await call(worker.url, 'GET', '/v2/test', undefined, key)).status).toBe(404);
+    expect((await call(worker.url, 'GET', '/v2/openapi.json')).status).toBe(404);
+    expect((await call(worker.url, 'GET', '/')).status).toBe(404);
   });
 
   it('refuses an unknown role', async () => {
@@ -52,10 +77,11 @@ describe('roles', () => {
 });
 
 describe('health and migrations', () => {
-  it('answers /healthz and /readyz without an API key', async () => {
+  it('answers /healthz, /readyz and /metrics without an API key', async () => {
     const api = await launch(environment(tempDir()), 'api');
     expect(await call(api.url, 'GET', '/healthz')).toMatchObject({ status: 200, body: { status: 'ok' } });
     expect(await call(api.url, 'GET', '/readyz')).toMatchObject({ status: 200, body: { status: 'ready' } });
+    expect((await call(api.url, 'GET', '/metrics')).text).toContain('hookline_deliveries_pending{role="api"} 0');
   });
 
   it('hookline migrate applies the schema and says so', async () => {

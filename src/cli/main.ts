@@ -35,7 +35,7 @@ export async function main(argv: string[]): Promise<void> {
   program
     .command('start')
     .description('Start hookline on the configured database (see HOOKLINE_* variables)')
-    .addOption(new Option('--role <role>', 'all: API and worker in one process; api: HTTP only; worker: deliveries and timers only').choices(['all', 'api', 'worker']).default('all'))
+    .addOption(new Option('--role <role>', 'all: API and worker in one process; api: HTTP only; worker: deliveries and timers only (its HTTP: /healthz, /readyz, /metrics)').choices(['all', 'api', 'worker']).default('all'))
     .action(async (opts: { role: Role }) => {
       const config = loadConfig();
       const running = opts.role === 'all' ? await start(config) : await startRole(config, opts.role);

@@ -132,6 +132,7 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
       );
     }
     if (decision.disable) logger.warn({ webhook: d.webhook_id, reason: decision.disable }, 'webhook disabled');
+    ctx.metrics.attemptRecorded(outcome, decision);
     pending.push({ deliveryId: d.id, webhookId: d.webhook_id, lease, attemptedAt, outcome, decision });
     if (pending.length >= SETTLE_BATCH) void flush();
     else flushTimer ??= setTimeout(() => void flush(), SETTLE_DELAY_MS);

@@ -184,6 +184,7 @@ export async function sendTestEvent(ctx: AppContext, http: HttpClient, accountId
   const webhook = (await findWebhook(ctx.db, accountId, webhookId))!;
   const outcome = await sendAttempt(http, ctx.secrets, { event_id: published.id, body: published.body, target: webhook }, now);
   const decision = decide({ outcome, attemptNumber: 1, now: ctx.clock.now(), deliveryCreatedAt: now, webhookLastSuccessAt: webhook.last_success_at, retry: false });
+  ctx.metrics.attemptRecorded(outcome, decision);
   await settle(ctx.db, [{ deliveryId: delivery.id, webhookId, lease, attemptedAt: now, outcome, decision }], ctx.clock.now());
   const [result] = await toDeliveries(ctx.db, [(await ctx.db.get<DeliveryRow>('SELECT * FROM deliveries WHERE id = ?', [delivery.id]))!]);
   return { object: 'test_delivery' as const, success: outcome.ok, event: JSON.parse(published.body) as unknown, delivery: result };

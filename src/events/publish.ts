@@ -31,7 +31,7 @@ export function renderEvent(id: string, type: EventType, createdAt: number, data
 }
 
 /** Records the event in `tx` when given (the caller's transaction), else in a transaction of its own. */
-export async function publishEvent(ctx: Pick<AppContext, 'db' | 'clock' | 'notifier'>, input: PublishInput, tx?: Db): Promise<Published> {
+export async function publishEvent(ctx: Pick<AppContext, 'db' | 'clock' | 'notifier' | 'metrics'>, input: PublishInput, tx?: Db): Promise<Published> {
   const db = tx ?? ctx.db;
   const now = ctx.clock.now();
   const id = newId('EVNT');
@@ -65,6 +65,7 @@ export async function publishEvent(ctx: Pick<AppContext, 'db' | 'clock' | 'notif
     // The worker is told once the deliveries are committed (with the caller's transaction, when given one).
     const due = deliveries.filter((d) => d.state === 'pending').map((d) => d.webhookId);
     if (!input.inFlight && due.length > 0) tx.afterCommit(() => ctx.notifier.deliveriesDue(due));
+    tx.afterCommit(() => ctx.metrics.eventPublished(input.type)); // counted once committed, never if rolled back
     return { id, body, deliveries };
   });
   return published;

@@ -1,16 +1,17 @@
 // Builds the HTTP API: Fastify with OnceHub's conventions (Request-Id header, API-Key auth,
-// per-account rate limit, error body) and the routes of each resource.
+// per-account rate limit, error body) and the routes of each resource; and the worker role's small
+// server of health checks and metrics.
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifySchema } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifySchema } from 'fastify';
 import type { AppContext } from '../context.js';
 import { newRequestId } from '../ids.js';
 import { registerAuth } from './auth.js';
 import { sendError } from './errors.js';
-import { metaRoutes } from './routes/meta.js';
+import { healthRoutes, metaRoutes } from './routes/meta.js';
 import type { RouteDeps } from './routes/deps.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { eventRoutes } from './routes/events.js';
@@ -26,6 +27,9 @@ import { registerWeb } from './web.js';
 import { openApiWebhooks } from '../events/payload-schemas.js';
 
 const ROUTES = [metaRoutes, sessionRoutes, apiKeyRoutes, webhookRoutes, webhookDeliveryRoutes, eventRoutes, schedulingRoutes, routingRoutes, conversationRoutes, guestRoutes];
+
+const notFound = (request: FastifyRequest, reply: FastifyReply) =>
+  reply.status(404).send({ type: 'invalid_request_error', message: `Unrecognized request URL (${request.method}: ${request.url.split('?')[0]}).` });
 
 export async function buildServer(ctx: AppContext, deps: Omit<RouteDeps, 'ctx'>): Promise<FastifyInstance> {
   const app = Fastify({
@@ -61,9 +65,7 @@ export async function buildServer(ctx: AppContext, deps: Omit<RouteDeps, 'ctx'>)
     if (request.body === undefined || request.body === null) request.body = {};
   });
   app.setErrorHandler((err, request, reply) => sendError(request, reply, err));
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ type: 'invalid_request_error', message: `Unrecognized request URL (${request.method}: ${request.url.split('?')[0]}).` }),
-  );
+  app.setNotFoundHandler(notFound);
 
   await app.register(swagger, {
     openapi: {
@@ -95,5 +97,17 @@ export async function buildServer(ctx: AppContext, deps: Omit<RouteDeps, 'ctx'>)
 
   for (const routes of ROUTES) routes(app, { ctx, ...deps });
   await registerWeb(app);
+  return app;
+}
+
+/** The worker role's HTTP server: /healthz, /readyz and /metrics only, for orchestrators and Prometheus. */
+export function buildProbeServer(ctx: AppContext): FastifyInstance {
+  const app = Fastify({ loggerInstance: ctx.logger as FastifyBaseLogger, genReqId: newRequestId, requestIdHeader: false });
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('Request-Id', request.id);
+  });
+  app.setErrorHandler((err, request, reply) => sendError(request, reply, err));
+  app.setNotFoundHandler(notFound);
+  healthRoutes(app, ctx);
   return app;
 }

@@ -51,7 +51,10 @@ export function startTimers(ctx: AppContext, handlers: Record<TimerKind, TimerHa
           );
           for (const row of due) {
             try {
-              if (await fire(row)) fired++;
+              if (await fire(row)) {
+                fired++;
+                ctx.metrics.timerFired(row.kind); // fire() resolves once its transaction committed
+              }
             } catch (err) {
               ctx.logger.error({ err, timer: row.kind, subject: row.subject_id }, 'timer handler failed; it stays due');
             }

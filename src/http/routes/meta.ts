@@ -1,11 +1,15 @@
-// GET /v2/test (OnceHub's key check), the OpenAPI document, and health checks for load balancers
-// and orchestrators: /healthz says the process answers, /readyz that it can reach its database.
+// GET /v2/test (OnceHub's key check), the OpenAPI document, and the routes every role serves for
+// load balancers, orchestrators and Prometheus: /healthz says the process answers, /readyz that it
+// can reach its database, /metrics gives the Prometheus metrics.
 import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../context.js';
 import { errorResponses } from '../schemas.js';
 import type { RouteDeps } from './deps.js';
 
-export function metaRoutes(app: FastifyInstance, { ctx }: RouteDeps): void {
-  const open = { public: true, unlimited: true };
+const open = { public: true, unlimited: true };
+
+/** /healthz, /readyz and /metrics: no API key, no rate limit. (The worker role's server has only these.) */
+export function healthRoutes(app: FastifyInstance, ctx: AppContext): void {
   const status = { type: 'object', required: ['status'], properties: { status: { type: 'string' }, reason: { type: 'string' } } } as const;
   app.get('/healthz', {
     config: open,
@@ -25,6 +29,15 @@ export function metaRoutes(app: FastifyInstance, { ctx }: RouteDeps): void {
       }
     },
   });
+  app.get('/metrics', {
+    config: open,
+    schema: { hide: true },
+    handler: async (_request, reply) => reply.type(ctx.metrics.contentType).send(await ctx.metrics.render()),
+  });
+}
+
+export function metaRoutes(app: FastifyInstance, { ctx }: RouteDeps): void {
+  healthRoutes(app, ctx);
 
   app.get('/v2/test', {
     schema: {
