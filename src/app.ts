@@ -9,6 +9,8 @@ import type { AppContext } from './context.js';
 import { KEY_CHECK, loadSecretKey, secretBox } from './crypto/secretbox.js';
 import { createHttpClient } from './delivery/http-client.js';
 import { startDispatcher } from './delivery/dispatcher.js';
+import { startHeartbeat } from './delivery/heartbeat.js';
+import { newId } from './ids.js';
 import { startRetention } from './delivery/retention.js';
 import { buildProbeServer, buildServer } from './http/server.js';
 import { createMetrics } from './metrics/metrics.js';
@@ -98,7 +100,9 @@ function relayWakeups(ctx: AppContext, listen: boolean): { stop(): Promise<void>
 /** The worker's parts: delivery dispatcher, durable timers and retention. */
 async function runWorker(ctx: AppContext, http: HttpClient) {
   const { config } = ctx;
+  const workerId = newId('WRK');
   const dispatcher = await startDispatcher(ctx, {
+    lease: workerId,
     http,
     concurrency: config.deliveryConcurrency,
     perWebhookConcurrency: config.webhookConcurrency,
@@ -106,6 +110,7 @@ async function runWorker(ctx: AppContext, http: HttpClient) {
     pollIntervalMs: config.pollIntervalMs,
     soleSender: ctx.db.dialect === 'sqlite',
   });
+  const heartbeat = await startHeartbeat(ctx, { workerId, intervalMs: config.heartbeatMs, onTakenForDead: () => dispatcher.forgetQueued() });
   const retention = startRetention(ctx, config.retentionDays * 86_400_000);
   const timers = startTimers(ctx, {
     'booking.completed': (tx, bookingId) => completeBooking(ctx, tx, bookingId),
@@ -118,6 +123,7 @@ async function runWorker(ctx: AppContext, http: HttpClient) {
       retention.stop();
       await timers.stop();
       await dispatcher.stop(config.shutdownGraceMs);
+      await heartbeat.stop();
     },
   };
 }

@@ -26,6 +26,7 @@ export interface Config {
   rotationOverlapSeconds: number;
   shutdownGraceMs: number;
   pollIntervalMs: number;
+  heartbeatMs: number;
   conversationIdleMinutes: number;
 }
 
@@ -115,6 +116,7 @@ export const SETTINGS = [
   setting({ key: 'retentionDays', env: 'HOOKLINE_RETENTION_DAYS', default: '30', parse: integer(1, 3650), description: 'Finished events, their deliveries and attempts older than this many days are deleted.' }),
   setting({ key: 'rotationOverlapSeconds', env: 'HOOKLINE_ROTATION_OVERLAP_SECONDS', default: '86400', parse: integer(0, 30 * 86400), description: 'After a secret rotation, how long the previous secret keeps signing beside the new one.' }),
   setting({ key: 'shutdownGraceMs', env: 'HOOKLINE_SHUTDOWN_GRACE_MS', default: '10000', parse: integer(0, 600_000), description: 'On SIGTERM, how long in-flight delivery attempts may take to finish.' }),
+  setting({ key: 'heartbeatMs', env: 'HOOKLINE_HEARTBEAT_MS', default: '5000', parse: integer(100, 60_000), description: 'How often a worker records that it is alive; one silent for 4 times as long is taken for dead and its leased deliveries go back at once.' }),
   setting({ key: 'pollIntervalMs', env: 'HOOKLINE_POLL_INTERVAL_MS', default: '1000', parse: integer(10, 60_000), description: 'Longest wait between two looks for due deliveries (publishing in the same process wakes the worker at once).' }),
   setting({ key: 'conversationIdleMinutes', env: 'HOOKLINE_CONVERSATION_IDLE_MINUTES', default: '10', parse: integer(1, 1440), description: 'A chatbot conversation with no interaction for this many minutes is abandoned (`conversation.abandoned`; OnceHub: 10).' }),
 ] as const;

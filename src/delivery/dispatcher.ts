@@ -7,7 +7,6 @@
 // Outcomes are settled in batched transactions. Publishing names the webhooks it queued for, which
 // wakes the worker at once; a poll finds everything else that came due (retries, other processes).
 import type { AppContext } from '../context.js';
-import { newId } from '../ids.js';
 import type { HttpClient } from './http-client.js';
 import { decide } from './outcome.js';
 import { sendAttempt } from './send.js';
@@ -22,6 +21,8 @@ export interface DispatcherOptions {
   pollIntervalMs: number;
   /** Only sender on this database: leases left at start belong to a dead process. */
   soleSender: boolean;
+  /** The lease this worker's claims carry: its id in the workers table (delivery/heartbeat.ts). */
+  lease: string;
 }
 
 export interface Dispatcher {
@@ -29,7 +30,9 @@ export interface Dispatcher {
   wake(): void;
   /** Resolves when nothing is queued, in flight, being claimed or waiting to be recorded. */
   idle(): Promise<void>;
-  /** Stops claiming; lets attempts in flight finish until the deadline; queued ones go back to their leases. */
+  /** Drops what is claimed but not yet started: its leases were given back (this worker was taken for dead). */
+  forgetQueued(): void;
+  /** Stops claiming; lets attempts in flight finish until the deadline; queued ones keep their leases (for the caller to give back). */
   stop(graceMs: number): Promise<void>;
 }
 
@@ -76,7 +79,7 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
   let stopping = false;
   let timer: NodeJS.Timeout | undefined;
   let idleWaiters: (() => void)[] = [];
-  const lease = newId('DLV').replace('DLV-', 'lease-');
+  const { lease } = options;
   const leaseMs = leaseDuration(options.timeoutMs);
 
   const queuedCount = () => [...queued.values()].reduce((n, q) => n + q.length, 0);
@@ -239,6 +242,10 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
 
   return {
     wake: () => void discover().catch((err: unknown) => logger.error({ err }, 'looking for due deliveries failed')),
+    forgetQueued: () => {
+      queued.clear();
+      checkIdle();
+    },
     idle: () =>
       new Promise<void>((resolve) => {
         idleWaiters.push(resolve);
@@ -249,7 +256,7 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
       stopping = true;
       unsubscribe();
       if (timer) clearTimeout(timer);
-      queued.clear(); // their leases expire, or a sole sender takes them back at its next start
+      queued.clear(); // given back by the heartbeat's stop; else their leases run out
       if (filling) await filling;
       const deadline = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), graceMs).unref());
       const finished = await Promise.race([Promise.all(inFlight).then(() => 'done' as const), deadline]);

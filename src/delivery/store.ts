@@ -1,7 +1,7 @@
 // SQL of the delivery pipeline: finding webhooks with due deliveries, claiming a webhook's due
 // deliveries under a lease, and settling attempts in batches.
 import { newSortableId } from '../ids.js';
-import { placeholders, type Db } from '../storage/db.js';
+import { placeholders, skipLocked, type Db } from '../storage/db.js';
 import type { AttemptOutcome } from './http-client.js';
 import type { Decision } from './outcome.js';
 
@@ -61,7 +61,7 @@ export async function claimForWebhook(db: Db, req: ClaimRequest): Promise<Claime
       `UPDATE deliveries SET next_attempt_at = ?, lease = ?
         WHERE id IN (SELECT id FROM deliveries
                       WHERE webhook_id = ? AND state = 'pending' AND next_attempt_at <= ?
-                      ORDER BY next_attempt_at LIMIT ?${tx.rowLocks ? ' FOR UPDATE SKIP LOCKED' : ''})
+                      ORDER BY next_attempt_at LIMIT ?${skipLocked(tx)})
         RETURNING id, event_id, webhook_id, attempt_count, created_at`,
       [req.leaseUntil, req.lease, req.webhookId, req.now, req.limit],
     );

@@ -45,6 +45,15 @@ export function lockForUpdate(db: Db, ofTable?: string): string {
   return ofTable === undefined ? ' FOR NO KEY UPDATE' : ` FOR NO KEY UPDATE OF ${ofTable}`;
 }
 
+/**
+ * ` FOR UPDATE SKIP LOCKED` where rows can be locked, to end the SELECT of a claim: rows another
+ * transaction's claim holds are passed over instead of waited for, so workers claiming side by
+ * side each take different rows. SQLite needs nothing: one transaction at a time writes.
+ */
+export function skipLocked(db: Db): string {
+  return db.rowLocks ? ' FOR UPDATE SKIP LOCKED' : '';
+}
+
 /** `?, ?, ?` for an IN list of n values. */
 export function placeholders(n: number): string {
   return Array.from({ length: n }, () => '?').join(', ');

@@ -3,7 +3,7 @@
 // The runner fires a due timer by deleting its row and running the kind's handler in the same
 // transaction: the handler's change, its event and the timer's removal commit together, once.
 import type { AppContext } from '../context.js';
-import type { Db } from '../storage/db.js';
+import { skipLocked, type Db } from '../storage/db.js';
 
 export type TimerKind = 'booking.completed' | 'conversation.abandoned';
 
@@ -34,8 +34,12 @@ export function startTimers(ctx: AppContext, handlers: Record<TimerKind, TimerHa
 
   const fire = async (row: { seq: number; kind: TimerKind; subject_id: string; due_at: number }): Promise<boolean> =>
     ctx.db.transaction(async (tx) => {
-      const { changes } = await tx.run('DELETE FROM timers WHERE seq = ? AND due_at = ?', [row.seq, row.due_at]);
-      if (changes === 0) return false; // moved, cleared or fired meanwhile
+      // Deleting the row claims the firing; a row another worker is firing right now is passed over.
+      const { changes } = await tx.run(`DELETE FROM timers WHERE seq IN (SELECT seq FROM timers WHERE seq = ? AND due_at = ?${skipLocked(tx)})`, [
+        row.seq,
+        row.due_at,
+      ]);
+      if (changes === 0) return false; // moved, cleared, or fired meanwhile or right now by another worker
       await handlers[row.kind](tx, row.subject_id, row.due_at);
       return true;
     });
