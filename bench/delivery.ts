@@ -1,6 +1,8 @@
 // Delivery benchmark: `npm run bench -- [--quick] [--events N] [--rate R] [--seconds S] [--backlog N]
-// [--ceiling N] [--webhooks N] [--publishers N] [--only ceiling,throughput,latency,memory] [--timeout S] [--out FILE]
+// [--ceiling N] [--webhooks N] [--publishers N] [--workers N] [--only ceiling,throughput,latency,memory] [--timeout S] [--out FILE]
 // [--database sqlite|postgres|postgres://...]` (postgres: the local server, a fresh schema per phase).
+// --workers N (default 0): throughput and latency run with N `hookline start --role worker`
+// processes delivering while this process publishes; 0 runs hookline whole in this process.
 // Phases, each against an HTTPS receiver in a child process and bounded in count and time:
 //   ceiling    a bare undici loop at hookline's concurrency: the most this machine can push;
 //   throughput hookline delivering N events × W webhooks published as fast as possible;
@@ -20,7 +22,7 @@ import { signedHeaders } from '../src/delivery/signing.js';
 import { publishEvent, renderEvent } from '../src/events/publish.js';
 import { sampleData } from '../src/events/samples.js';
 import { newWebhookSecret } from '../src/ids.js';
-import { createWebhooks, dropSchemas, hooklineConfig, makeCertificate, now, start, startReceiver, tempDir, waitSucceeded, watchEventLoop } from './harness.js';
+import { createWebhooks, dropSchemas, hooklineEnv, makeCertificate, now, startHookline, startReceiver, tempDir, waitSucceeded, watchEventLoop } from './harness.js';
 import { mb, percentile, printTable, round } from './stats.js';
 
 const { values: flags } = parseArgs({
@@ -35,6 +37,7 @@ const { values: flags } = parseArgs({
     only: { type: 'string' },
     timeout: { type: 'string' },
     publishers: { type: 'string' },
+    workers: { type: 'string', default: '0' },
     out: { type: 'string', default: 'bench-results.json' },
     database: { type: 'string', default: 'sqlite' },
   },
@@ -53,6 +56,7 @@ const opts = {
   backlog: num(flags.backlog, 100_000, 4_000),
   timeoutMs: num(flags.timeout, 120, 30) * 1000,
   publishers: num(flags.publishers, 8, 8),
+  workers: Number.isInteger(Number(flags.workers)) && Number(flags.workers) >= 0 ? Number(flags.workers) : (() => { throw new Error(`--workers takes a whole number, got '${flags.workers}'`); })(),
 };
 const phases = new Set((flags.only ?? 'ceiling,throughput,latency,memory').split(','));
 const defaults = loadConfig({});
@@ -98,13 +102,14 @@ async function ceiling(total: number) {
 }
 
 /** Starts hookline over a fresh database with `webhooks` webhooks at the receiver. */
-async function freshHookline(webhooks: number) {
+async function freshHookline(webhooks: number, workers = opts.workers) {
   const dir = fs.mkdtempSync(path.join(work, 'db-'));
-  const config = hooklineConfig(dir, certFile, flags.database);
+  const env = hooklineEnv(dir, certFile, flags.database);
+  const config = loadConfig(env);
   configs.push(config);
-  const running = await start(config);
-  const accountId = await createWebhooks(running, rx.url, webhooks);
-  return { dir, config, running, accountId };
+  const running = await startHookline(env, workers);
+  const accountId = await createWebhooks(running.ctx, rx.url, webhooks);
+  return { dir, env, config, running, accountId };
 }
 
 async function throughput(events: number) {
@@ -193,7 +198,7 @@ async function latency(rate: number, seconds: number) {
 async function memory(backlog: number) {
   const events = Math.ceil(backlog / opts.webhooks);
   const total = events * opts.webhooks;
-  const first = await freshHookline(opts.webhooks);
+  const first = await freshHookline(opts.webhooks, 0); // memory is this process's: hookline runs in it
   await first.running.stop();
   const buildStart = now();
   const ctx = await openContext(first.config);
@@ -222,7 +227,7 @@ async function memory(backlog: number) {
   const deadline = t0 + opts.timeoutMs;
   const loop = watchEventLoop();
   const timer = setInterval(() => void sample(t0), 500);
-  const running = await start(first.config);
+  const running = await startHookline(first.env, 0);
   const lastArrival = await rx.wait(total, deadline - now());
   const end = lastArrival ?? now();
   const allSucceeded = await waitSucceeded(running, total, deadline);

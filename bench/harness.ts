@@ -1,15 +1,19 @@
 // Plumbing for the delivery benchmark: a self-signed certificate, the receiver child process and
 // its IPC client, and starting hookline over a fresh database (a SQLite file, or a PostgreSQL
 // schema) with webhooks pointing at it.
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pg from 'pg';
-import { start, type Running } from '../src/app.js';
+import { bootstrap } from '../src/accounts/service.js';
+import { openContext, start, type Running } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
+import type { AppContext } from '../src/context.js';
+import { startWakeups } from '../src/storage/postgres/wakeups.js';
+import { createWebhook } from '../src/webhooks/service.js';
 import type { ReceiverCommand, ReceiverReply } from './receiver.js';
 
 export const API_KEY = 'hkl_bench_key_of_the_first_account_0123456789';
@@ -108,42 +112,96 @@ export async function dropSchemas(configs: Config[]): Promise<void> {
   }
 }
 
-export function hooklineConfig(dir: string, certFile: string, database: string): Config {
-  return loadConfig({
+export function hooklineEnv(dir: string, certFile: string, database: string): Record<string, string> {
+  return {
     HOOKLINE_DATABASE: freshDatabase(dir, database),
     HOOKLINE_SECRET_KEY_FILE: path.join(dir, 'secret.key'),
+    HOOKLINE_HOST: '127.0.0.1',
     HOOKLINE_PORT: '0',
     HOOKLINE_API_KEY: API_KEY,
     HOOKLINE_RATE_LIMIT: '1000000',
     HOOKLINE_LOG_LEVEL: 'warn',
     HOOKLINE_SSRF_ALLOW: '127.0.0.0/8,::1/128',
     HOOKLINE_DELIVERY_CA_FILE: certFile,
+  };
+}
+
+/** What the phases drive: a context to publish with, and stop(). */
+export interface Hookline {
+  ctx: AppContext;
+  stop(): Promise<void>;
+}
+
+/**
+ * workers = 0: hookline whole, in this process (publishing wakes its own worker).
+ * workers = N: this process publishes as an API process does (telling others through
+ * LISTEN/NOTIFY on PostgreSQL), and N `hookline start --role worker` processes deliver.
+ */
+export async function startHookline(env: Record<string, string>, workers: number): Promise<Hookline> {
+  const config = loadConfig(env);
+  if (workers === 0) {
+    const running: Running = await start(config);
+    return { ctx: running.ctx, stop: () => running.stop() };
+  }
+  const ctx = await openContext(config);
+  await bootstrap(ctx);
+  const wakeups = ctx.db.dialect === 'postgres' ? startWakeups(ctx.db, ctx.notifier, ctx.logger, { url: config.database, listen: false }) : undefined;
+  const children = await Promise.all(Array.from({ length: workers }, () => startWorker(env)));
+  return {
+    ctx,
+    async stop() {
+      await Promise.all(children.map(stopChild));
+      await wakeups?.stop();
+      await ctx.db.close();
+    },
+  };
+}
+
+const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+
+/** `hookline start --role worker` from source; resolves once it says it runs. */
+async function startWorker(env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'start', '--role', 'worker'], {
+    cwd: REPO,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (/is running|is listening/.test(out)) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${out}`)));
+  });
+  child.stdout!.resume();
+  return child;
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
   });
 }
 
-/** Creates `count` webhooks subscribed to 'booking' through the API; returns the account id. */
-export async function createWebhooks(running: Running, receiverUrl: string, count: number): Promise<string> {
-  for (let i = 0; i < count; i++) {
-    const res = await fetch(`${running.url}/v2/webhooks`, {
-      method: 'POST',
-      headers: { 'API-Key': API_KEY, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: `bench ${i}`, url: `${receiverUrl}/w${i}`, events: ['booking'] }),
-    });
-    if (res.status !== 200) throw new Error(`creating a webhook answered ${res.status}: ${await res.text()}`);
-  }
-  const row = await running.ctx.db.get<{ id: string }>('SELECT id FROM accounts LIMIT 1');
+/** Creates `count` webhooks subscribed to 'booking' in the first account; returns the account id. */
+export async function createWebhooks(ctx: AppContext, receiverUrl: string, count: number): Promise<string> {
+  const row = await ctx.db.get<{ id: string }>('SELECT id FROM accounts LIMIT 1');
+  for (let i = 0; i < count; i++) await createWebhook(ctx, row!.id, { name: `bench ${i}`, url: `${receiverUrl}/w${i}`, events: ['booking'] });
   return row!.id;
 }
 
-export async function succeededCount(running: Running): Promise<number> {
-  const row = await running.ctx.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM deliveries WHERE state = 'succeeded'");
+export async function succeededCount(hookline: Hookline): Promise<number> {
+  const row = await hookline.ctx.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM deliveries WHERE state = 'succeeded'");
   return row?.n ?? 0;
 }
 
 /** Polls the database until `n` deliveries succeeded; returns the time, or undefined past the deadline. */
-export async function waitSucceeded(running: Running, n: number, deadline: number): Promise<number | undefined> {
+export async function waitSucceeded(hookline: Hookline, n: number, deadline: number): Promise<number | undefined> {
   while (now() < deadline) {
-    if ((await succeededCount(running)) >= n) return now();
+    if ((await succeededCount(hookline)) >= n) return now();
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   return undefined;
@@ -160,4 +218,3 @@ export function watchEventLoop(): () => { p50: number; p99: number; max: number 
   };
 }
 
-export { start };
