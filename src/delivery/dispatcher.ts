@@ -225,7 +225,9 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
     let wait = options.pollIntervalMs;
     try {
       await discover();
-      const next = await store.nextDueAt(db);
+      // Deliveries due already are the claim loop's (their webhooks are in `due`): wait for the
+      // next one to come due later, or the poll interval; looking again at once would only spin.
+      const next = await store.nextDueAt(db, clock.now());
       if (next !== null) wait = Math.max(5, Math.min(wait, next - clock.now()));
     } catch (err) {
       logger.error({ err }, 'looking for due deliveries failed');

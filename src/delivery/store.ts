@@ -57,21 +57,15 @@ export async function claimForWebhook(db: Db, req: ClaimRequest): Promise<Claime
       [req.webhookId],
     );
     if (!target) return [];
-    const rows = await tx.all<Omit<ClaimedDelivery, 'body' | 'target'>>(
+    const rows = await tx.all<Omit<ClaimedDelivery, 'target'>>(
       `UPDATE deliveries SET next_attempt_at = ?, lease = ?
         WHERE id IN (SELECT id FROM deliveries
                       WHERE webhook_id = ? AND state = 'pending' AND next_attempt_at <= ?
                       ORDER BY next_attempt_at LIMIT ?${skipLocked(tx)})
-        RETURNING id, event_id, webhook_id, attempt_count, created_at`,
+        RETURNING id, event_id, webhook_id, attempt_count, created_at, (SELECT body FROM events e WHERE e.id = deliveries.event_id) AS body`,
       [req.leaseUntil, req.lease, req.webhookId, req.now, req.limit],
     );
-    if (rows.length === 0) return [];
-    const bodies = await tx.all<{ id: string; body: string }>(
-      `SELECT id, body FROM events WHERE id IN (${placeholders(rows.length)})`,
-      rows.map((r) => r.event_id),
-    );
-    const bodyOf = new Map(bodies.map((b) => [b.id, b.body]));
-    return rows.map((r) => ({ ...r, body: bodyOf.get(r.event_id)!, target }));
+    return rows.map((r) => ({ ...r, target }));
   });
 }
 
@@ -154,11 +148,12 @@ export async function releaseAllLeases(db: Db, now: number): Promise<number> {
   return changes;
 }
 
-/** When the next pending delivery comes due, or null when none is pending (one index probe per webhook). */
-export async function nextDueAt(db: Db): Promise<number | null> {
+/** When the next pending delivery comes due after `now`, or null when none does (one index probe per webhook). */
+export async function nextDueAt(db: Db, now: number): Promise<number | null> {
   const row = await db.get<{ t: number | null }>(
-    `SELECT MIN((SELECT MIN(d.next_attempt_at) FROM deliveries d WHERE d.webhook_id = w.id AND d.state = 'pending')) AS t
+    `SELECT MIN((SELECT MIN(d.next_attempt_at) FROM deliveries d WHERE d.webhook_id = w.id AND d.state = 'pending' AND d.next_attempt_at > ?)) AS t
        FROM webhooks w`,
+    [now],
   );
   return row?.t ?? null;
 }
