@@ -4,6 +4,7 @@
 //   string, through a type parser given to this pool's connections only.
 // - A `schema` parameter on the URL (`postgres://host/db?schema=name`) keeps hookline's tables in
 //   that schema, created when missing: several installations, or tests, can share one database.
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Db, SqlValue } from '../db.js';
 import { UniqueViolation } from '../db.js';
@@ -20,6 +21,8 @@ const UNIQUE_VIOLATION = '23505';
 const DUPLICATE_SCHEMA = '42P06';
 /** Distinct SQL texts whose translation is kept; IN lists of every length would otherwise grow it without end. */
 const TRANSLATIONS_KEPT = 1_000;
+/** Statements with at most this many parameters are prepared and kept on each connection. */
+const PREPARED_MAX_PARAMS = 16;
 
 export async function openPostgres(url: string, options: PostgresOptions): Promise<Db> {
   const { connectionString, schema } = splitSchema(url);
@@ -38,24 +41,30 @@ export async function openPostgres(url: string, options: PostgresOptions): Promi
     throw err;
   }
 
-  const translations = new Map<string, string>();
-  const positional = (sql: string): string => {
-    let text = translations.get(sql);
-    if (text === undefined) {
+  const translations = new Map<string, { text: string; name: string | undefined }>();
+  const positional = (sql: string): { text: string; name: string | undefined } => {
+    let translated = translations.get(sql);
+    if (translated === undefined) {
       let n = 0;
       // Quoted literals are copied as they are: a `?` inside one is text, not a placeholder.
-      text = sql.replace(/'(?:[^']|'')*'|\?/g, (match) => (match === '?' ? `$${++n}` : match));
+      const text = sql.replace(/'(?:[^']|'')*'|\?/g, (match) => (match === '?' ? `$${++n}` : match));
+      // A statement with few parameters is prepared once per connection (by a name derived from its
+      // text) and then only bound and run: the server parses and plans it once, not every time.
+      // Long IN lists and multi-row inserts come in many lengths and are not kept.
+      const name = n <= PREPARED_MAX_PARAMS ? `hl_${createHash('sha1').update(text).digest('hex').slice(0, 20)}` : undefined;
+      translated = { text, name };
       if (translations.size >= TRANSLATIONS_KEPT) translations.clear();
-      translations.set(sql, text);
+      translations.set(sql, translated);
     }
-    return text;
+    return translated;
   };
 
   /** The four statement methods, on the pool (any free connection) or on one transaction's connection. */
   const statementsOn = (target: pg.Pool | pg.PoolClient): Pick<Db, 'all' | 'get' | 'run' | 'exec'> => {
     const query = async (sql: string, params: readonly SqlValue[] = []) => {
       try {
-        return await target.query({ text: positional(sql), values: params as SqlValue[] });
+        const { text, name } = positional(sql);
+        return await target.query({ text, values: params as SqlValue[], ...(name !== undefined && { name }) });
       } catch (err) {
         throw translate(err);
       }
