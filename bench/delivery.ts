@@ -1,8 +1,10 @@
 // Delivery benchmark: `npm run bench -- [--quick] [--events N] [--rate R] [--seconds S] [--backlog N]
-// [--ceiling N] [--webhooks N] [--publishers N] [--workers N] [--only ceiling,throughput,latency,memory] [--timeout S] [--out FILE]
-// [--database sqlite|postgres|postgres://...]` (postgres: the local server, a fresh schema per phase).
-// --workers N (default 0): throughput and latency run with N `hookline start --role worker`
-// processes delivering while this process publishes; 0 runs hookline whole in this process.
+// [--ceiling N] [--webhooks N] [--publishers N] [--only ceiling,throughput,latency,memory] [--timeout S] [--out FILE]
+// [--setups sqlite,postgres,postgres:N,...] [--postgres-url URL]`.
+// Setups: `sqlite` and `postgres` run hookline whole in this process; `postgres:N` runs N
+// `hookline start --role worker` processes delivering while this process publishes as an API
+// process does. PostgreSQL is the local server unless --postgres-url; a fresh schema per phase.
+// The ceiling is measured once; each setup runs throughput and latency (and memory, in-process ones).
 // Phases, each against an HTTPS receiver in a child process and bounded in count and time:
 //   ceiling    a bare undici loop at hookline's concurrency: the most this machine can push;
 //   throughput hookline delivering N events × W webhooks published as fast as possible;
@@ -37,9 +39,9 @@ const { values: flags } = parseArgs({
     only: { type: 'string' },
     timeout: { type: 'string' },
     publishers: { type: 'string' },
-    workers: { type: 'string', default: '0' },
     out: { type: 'string', default: 'bench-results.json' },
-    database: { type: 'string', default: 'sqlite' },
+    setups: { type: 'string', default: 'sqlite' },
+    'postgres-url': { type: 'string' },
   },
 });
 const num = (raw: string | undefined, full: number, quick: number) => {
@@ -56,8 +58,20 @@ const opts = {
   backlog: num(flags.backlog, 100_000, 4_000),
   timeoutMs: num(flags.timeout, 120, 30) * 1000,
   publishers: num(flags.publishers, 8, 8),
-  workers: Number.isInteger(Number(flags.workers)) && Number(flags.workers) >= 0 ? Number(flags.workers) : (() => { throw new Error(`--workers takes a whole number, got '${flags.workers}'`); })(),
 };
+/** One way of running hookline: its database, and 0 (hookline whole in this process) or N worker processes. */
+interface Setup {
+  name: string;
+  database: string;
+  workers: number;
+}
+const setups: Setup[] = flags.setups.split(',').map((item) => {
+  const m = /^(sqlite|postgres)(?::(\d+))?$/.exec(item.trim());
+  if (!m) throw new Error(`--setups: expected sqlite, postgres or postgres:N (N worker processes), got '${item}'`);
+  const workers = Number(m[2] ?? 0);
+  const database = m[1] === 'sqlite' ? 'sqlite' : (flags['postgres-url'] ?? 'postgres');
+  return { name: workers > 0 ? `${m[1]}, ${workers} worker process${workers > 1 ? 'es' : ''}` : `${m[1]}, one process`, database, workers };
+});
 const phases = new Set((flags.only ?? 'ceiling,throughput,latency,memory').split(','));
 const defaults = loadConfig({});
 /** Hookline's cap on attempts in flight when every delivery goes to one of `webhooks` webhooks. */
@@ -73,7 +87,7 @@ const rx = await startReceiver(keyFile, certFile);
 const results: Record<string, unknown> = {
   when: new Date().toISOString(),
   machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version },
-  options: { ...opts, concurrency, database: flags.database },
+  options: { ...opts, concurrency, setups: flags.setups },
 };
 /** Every hookline started, so that PostgreSQL schemas can be dropped at the end. */
 const configs: Config[] = [];
@@ -102,9 +116,9 @@ async function ceiling(total: number) {
 }
 
 /** Starts hookline over a fresh database with `webhooks` webhooks at the receiver. */
-async function freshHookline(webhooks: number, workers = opts.workers) {
+async function freshHookline(setup: Setup, webhooks: number, workers = setup.workers) {
   const dir = fs.mkdtempSync(path.join(work, 'db-'));
-  const env = hooklineEnv(dir, certFile, flags.database);
+  const env = hooklineEnv(dir, certFile, setup.database);
   const config = loadConfig(env);
   configs.push(config);
   const running = await startHookline(env, workers);
@@ -112,8 +126,8 @@ async function freshHookline(webhooks: number, workers = opts.workers) {
   return { dir, env, config, running, accountId };
 }
 
-async function throughput(events: number) {
-  const { running, accountId } = await freshHookline(opts.webhooks);
+async function throughput(setup: Setup, events: number) {
+  const { running, accountId } = await freshHookline(setup, opts.webhooks);
   const total = events * opts.webhooks;
   const data = Array.from({ length: events }, () => sampleData(TYPE, Date.now()));
   const deadline = now() + opts.timeoutMs;
@@ -151,22 +165,31 @@ async function throughput(events: number) {
   };
 }
 
-async function latency(rate: number, seconds: number) {
-  const { running, accountId } = await freshHookline(1);
+async function latency(setup: Setup, rate: number, seconds: number) {
+  const { running, accountId } = await freshHookline(setup, 1);
   const total = Math.round(rate * seconds);
   const publishedAt = new Map<string, number>();
   const deadline = now() + opts.timeoutMs;
   const loop = watchEventLoop();
   const t0 = now();
-  while (publishedAt.size < total && now() < deadline) {
+  // Each event is published at its time, whether or not earlier publishes have returned (as
+  // requests to an API server come), with at most `publishers` transactions open at once.
+  let started = 0;
+  const open = new Set<Promise<void>>();
+  while (started < total && now() < deadline) {
     const due = Math.min(total, Math.floor(((now() - t0) * rate) / 1000));
-    while (publishedAt.size < due) {
+    while (started < due && open.size < opts.publishers) {
+      started++;
       const t = now();
-      const { id } = await publishEvent(running.ctx, { accountId, type: TYPE, data: sampleData(TYPE, Date.now()) });
-      publishedAt.set(id, t);
+      const p: Promise<void> = publishEvent(running.ctx, { accountId, type: TYPE, data: sampleData(TYPE, Date.now()) }).then(({ id }) => {
+        publishedAt.set(id, t);
+        open.delete(p);
+      });
+      open.add(p);
     }
-    await sleep(1);
+    await (open.size >= opts.publishers ? Promise.race(open) : sleep(1));
   }
+  await Promise.all(open);
   const offeredRate = (publishedAt.size * 1000) / (now() - t0);
   await rx.wait(publishedAt.size, deadline - now());
   await waitSucceeded(running, publishedAt.size, deadline);
@@ -195,10 +218,10 @@ async function latency(rate: number, seconds: number) {
   };
 }
 
-async function memory(backlog: number) {
+async function memory(setup: Setup, backlog: number) {
   const events = Math.ceil(backlog / opts.webhooks);
   const total = events * opts.webhooks;
-  const first = await freshHookline(opts.webhooks, 0); // memory is this process's: hookline runs in it
+  const first = await freshHookline(setup, opts.webhooks, 0); // memory is this process's: hookline runs in it
   await first.running.stop();
   const buildStart = now();
   const ctx = await openContext(first.config);
@@ -273,45 +296,63 @@ async function memory(backlog: number) {
 
 try {
   console.log(`hookline delivery benchmark: ${os.cpus().length} CPUs, node ${process.version}, options ${JSON.stringify(opts)}, concurrency ${concurrency}`);
-  const run = async <T>(name: string, fn: () => Promise<T>) => {
+  const run = async <T>(name: string, setup: Setup | undefined, fn: () => Promise<T>) => {
     if (!phases.has(name)) return undefined;
-    console.log(`- ${name}...`);
-    const result = await fn();
-    results[name] = result;
-    return result;
+    console.log(`- ${name}${setup ? ` (${setup.name})` : ''}...`);
+    return fn();
   };
-  const c = await run('ceiling', () => ceiling(opts.ceiling));
-  const t = await run('throughput', () => throughput(opts.events));
-  const l = await run('latency', () => latency(opts.rate, opts.seconds));
-  const m = await run('memory', () => memory(opts.backlog));
-  const ratio = c && t ? round(t.perSecond / c.perSecond, 2) : null;
-  results.targets = { throughputRatio: ratio, throughputRatioOk: ratio !== null && ratio >= 0.5, p99Ok: l ? l.p99 < 25 : null, memoryFlat: m?.flat ?? null };
-
+  const c = await run('ceiling', undefined, () => ceiling(opts.ceiling));
+  results.ceiling = c;
   const rows: (string | number)[][] = [['phase', 'figure', 'value']];
   if (c) rows.push(['ceiling', `bare undici, ${c.concurrency} in flight, ${c.bodyBytes} B body`, `${c.perSecond} req/s (${c.requests} in ${c.ms} ms, ${c.connections} TLS connections)`]);
-  if (t) {
-    const late = t.timedOut ? ` — TIMED OUT after ${opts.timeoutMs / 1000} s` : '';
-    rows.push(['throughput', `${t.events} events × ${opts.webhooks} webhooks, publish took`, `${t.publishMs} ms`]);
-    rows.push(['', 'first publish → last arrival', `${t.perSecond} deliveries/s (${t.received}/${t.deliveries} in ${t.ms} ms${late})`]);
-    rows.push(['', "first publish → DB all 'succeeded'", `${t.perSecondDb ?? '-'} deliveries/s`]);
-    rows.push(['', 'event-loop delay p99 / max', `${t.eventLoopDelayMs.p99} / ${t.eventLoopDelayMs.max} ms`]);
-    if (ratio !== null) rows.push(['', 'ratio to ceiling (target ≥ 0.5)', `${ratio} ${ratio >= 0.5 ? 'OK' : 'BELOW TARGET'}`]);
+  const perSetup: Record<string, unknown>[] = [];
+  let sqliteRate: number | undefined;
+  for (const setup of setups) {
+    const t = await run('throughput', setup, () => throughput(setup, opts.events));
+    const l = await run('latency', setup, () => latency(setup, opts.rate, opts.seconds));
+    // Memory is this process's, so it is measured with hookline whole in it.
+    const m = setup.workers === 0 ? await run('memory', setup, () => memory(setup, opts.backlog)) : undefined;
+    const postgres = setup.database !== 'sqlite';
+    const ratio = c && t ? round(t.perSecond / c.perSecond, 2) : null;
+    if (!postgres && t && sqliteRate === undefined) sqliteRate = t.perSecond;
+    const toSqlite = postgres && t && sqliteRate ? round(t.perSecond / sqliteRate, 2) : null;
+    const p99Target = postgres ? 50 : 25;
+    const targets = {
+      throughputRatio: ratio,
+      ...(!postgres && { throughputRatioOk: ratio !== null && ratio >= 0.5 }),
+      ...(postgres && { ratioToSqlite: toSqlite, ratioToSqliteOk: toSqlite === null ? null : toSqlite >= 0.6 }),
+      p99Ok: l ? l.p99 < p99Target : null,
+      memoryFlat: m?.flat ?? null,
+    };
+    perSetup.push({ setup, throughput: t, latency: l, memory: m, targets });
+
+    rows.push([`— ${setup.name}`, '', '']);
+    if (t) {
+      const late = t.timedOut ? ` — TIMED OUT after ${opts.timeoutMs / 1000} s` : '';
+      rows.push(['throughput', `${t.events} events × ${opts.webhooks} webhooks, publish took`, `${t.publishMs} ms`]);
+      rows.push(['', 'first publish → last arrival', `${t.perSecond} deliveries/s (${t.received}/${t.deliveries} in ${t.ms} ms${late})`]);
+      rows.push(['', "first publish → DB all 'succeeded'", `${t.perSecondDb ?? '-'} deliveries/s`]);
+      rows.push(['', 'event-loop delay p99 / max (bench process)', `${t.eventLoopDelayMs.p99} / ${t.eventLoopDelayMs.max} ms`]);
+      if (ratio !== null) rows.push(['', postgres ? 'ratio to ceiling' : 'ratio to ceiling (target ≥ 0.5)', `${ratio}${postgres ? '' : ratio >= 0.5 ? ' OK' : ' BELOW TARGET'}`]);
+      if (toSqlite !== null) rows.push(['', 'ratio to SQLite (target ≥ 0.6)', `${toSqlite} ${toSqlite >= 0.6 ? 'OK' : 'BELOW TARGET'}`]);
+    }
+    if (l) {
+      rows.push(['latency', `offered ${l.offeredRate} ev/s, ${l.received}/${l.published} received`, `p50 ${l.p50}  p90 ${l.p90}  p99 ${l.p99}  max ${l.max} ms`]);
+      rows.push(['', `p99 < ${p99Target} ms`, l.p99 < p99Target ? 'OK' : 'ABOVE TARGET']);
+      rows.push(['', 'p99 without the first second (warm-up)', `${l.p99AfterFirstSecond} ms`]);
+      rows.push(['', 'event-loop delay p99 / max (bench process)', `${l.eventLoopDelayMs.p99} / ${l.eventLoopDelayMs.max} ms`]);
+    }
+    if (m) {
+      const late = m.timedOut ? ` — TIMED OUT after ${opts.timeoutMs / 1000} s` : '';
+      rows.push(['memory', `backlog ${m.deliveries} deliveries (built in ${m.buildMs} ms), drain`, `${m.perSecond} deliveries/s (${m.received}/${m.deliveries} in ${m.ms} ms${late})`]);
+      rows.push(['', 'event-loop delay p99 / max', `${m.eventLoopDelayMs.p99} / ${m.eventLoopDelayMs.max} ms`]);
+      rows.push(['', 'rss start / peak / end', `${m.rssMb.start} / ${m.rssMb.peak} / ${m.rssMb.end} MB`]);
+      rows.push(['', 'heapUsed start / peak / end', `${m.heapMb.start} / ${m.heapMb.peak} / ${m.heapMb.end} MB`]);
+      rows.push(['', 'live heap (after GC) at 10% / 90% of what drained', `${m.liveHeapAt10pctMb} / ${m.liveHeapAt90pctMb} MB`]);
+      rows.push(['', 'peak live heap 1st half / 2nd half', `${m.peakLiveHeapFirstHalfMb} / ${m.peakLiveHeapSecondHalfMb} MB → ${m.flat ? 'flat' : 'GROWING'}`]);
+    }
   }
-  if (l) {
-    rows.push(['latency', `offered ${l.offeredRate} ev/s, ${l.received}/${l.published} received`, `p50 ${l.p50}  p90 ${l.p90}  p99 ${l.p99}  max ${l.max} ms`]);
-    rows.push(['', 'p99 < 25 ms', l.p99 < 25 ? 'OK' : 'ABOVE TARGET']);
-    rows.push(['', 'p99 without the first second (warm-up)', `${l.p99AfterFirstSecond} ms`]);
-    rows.push(['', 'event-loop delay p99 / max', `${l.eventLoopDelayMs.p99} / ${l.eventLoopDelayMs.max} ms`]);
-  }
-  if (m) {
-    const late = m.timedOut ? ` — TIMED OUT after ${opts.timeoutMs / 1000} s` : '';
-    rows.push(['memory', `backlog ${m.deliveries} deliveries (built in ${m.buildMs} ms), drain`, `${m.perSecond} deliveries/s (${m.received}/${m.deliveries} in ${m.ms} ms${late})`]);
-    rows.push(['', 'event-loop delay p99 / max', `${m.eventLoopDelayMs.p99} / ${m.eventLoopDelayMs.max} ms`]);
-    rows.push(['', 'rss start / peak / end', `${m.rssMb.start} / ${m.rssMb.peak} / ${m.rssMb.end} MB`]);
-    rows.push(['', 'heapUsed start / peak / end', `${m.heapMb.start} / ${m.heapMb.peak} / ${m.heapMb.end} MB`]);
-    rows.push(['', 'live heap (after GC) at 10% / 90% of what drained', `${m.liveHeapAt10pctMb} / ${m.liveHeapAt90pctMb} MB`]);
-    rows.push(['', 'peak live heap 1st half / 2nd half', `${m.peakLiveHeapFirstHalfMb} / ${m.peakLiveHeapSecondHalfMb} MB → ${m.flat ? 'flat' : 'GROWING'}`]);
-  }
+  results.setups = perSetup;
   printTable('Results', rows);
   fs.writeFileSync(flags.out, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nwrote ${flags.out}`);
