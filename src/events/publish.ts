@@ -8,8 +8,6 @@ import { newId, newSortableId } from '../ids.js';
 import type { Db, SqlValue } from '../storage/db.js';
 import { subscribes, type EventType } from '../webhooks/event-types.js';
 
-const INSERT_ROWS = 500;
-
 export interface PublishInput {
   accountId: string;
   type: EventType;
@@ -30,43 +28,64 @@ export function renderEvent(id: string, type: EventType, createdAt: number, data
   return JSON.stringify({ id, object: 'event', creation_time: isoTime(createdAt), type, api_version: 'v2', data });
 }
 
-/** Records the event in `tx` when given (the caller's transaction), else in a transaction of its own. */
+type WebhookRow = { id: string; events: string; status: string };
+const SELECT_WEBHOOKS = 'SELECT id, events, status FROM webhooks WHERE account_id = ? ORDER BY seq';
+const DELIVERY_COLUMNS = 'id, event_id, webhook_id, account_id, state, attempt_count, next_attempt_at, lease, created_at, updated_at';
+
+/**
+ * Records the event in `tx` when given (the caller's transaction), else atomically on its own:
+ * on PostgreSQL in two round trips (the account's webhooks, then one statement inserting the event
+ * and its deliveries), on SQLite in a transaction.
+ */
 export async function publishEvent(ctx: Pick<AppContext, 'db' | 'clock' | 'notifier' | 'metrics'>, input: PublishInput, tx?: Db): Promise<Published> {
   const db = tx ?? ctx.db;
   const now = ctx.clock.now();
   const id = newId('EVNT');
   const body = renderEvent(id, input.type, now, input.data);
-  const published = await db.transaction(async (tx) => {
-    await tx.run('INSERT INTO events (id, account_id, type, created_at, body) VALUES (?, ?, ?, ?, ?)', [id, input.accountId, input.type, now, body]);
-    const webhooks = await tx.all<{ id: string; events: string; status: string }>(
-      'SELECT id, events, status FROM webhooks WHERE account_id = ? ORDER BY seq',
-      [input.accountId],
+  const event: SqlValue[] = [id, input.accountId, input.type, now, body];
+  /** The deliveries as one JSON parameter, which the insert reads as rows. */
+  const planned = (webhooks: WebhookRow[]) => JSON.stringify(planDeliveries(webhooks, input, now));
+  const extra: SqlValue[] = [id, input.accountId, input.inFlight?.lease ?? null, now, now];
+
+  let inserted: { id: string; webhook_id: string; state: 'pending' | 'skipped' }[];
+  if (db.dialect === 'postgres') {
+    // One statement is atomic by itself. A webhook deleted since it was read is left out by the join.
+    const webhooks = await db.all<WebhookRow>(SELECT_WEBHOOKS, [input.accountId]);
+    inserted = await db.all(
+      `WITH event AS (INSERT INTO events (id, account_id, type, created_at, body) VALUES (?, ?, ?, ?, ?))
+       INSERT INTO deliveries (${DELIVERY_COLUMNS})
+       SELECT value->>'id', ?, w.id, ?, value->>'state', 0, CAST(value->>'due' AS BIGINT), ?, ?, ?
+         FROM json_array_elements(CAST(? AS json)) JOIN webhooks w ON w.id = value->>'webhook'
+       RETURNING id, webhook_id, state`,
+      [...event, ...extra, planned(webhooks)],
     );
-    const deliveries: Published['deliveries'] = [];
-    const values: SqlValue[] = [];
-    for (const w of webhooks) {
-      if (input.webhookIds ? !input.webhookIds.includes(w.id) : !subscribes(JSON.parse(w.events) as string[], input.type)) continue;
-      const state = w.status === 'enabled' || input.inFlight ? 'pending' : 'skipped';
-      const delivery = { id: newSortableId('DLV'), webhookId: w.id, state } as const;
-      const dueAt = state === 'skipped' ? null : (input.inFlight?.until ?? now);
-      values.push(delivery.id, id, w.id, input.accountId, state, dueAt, input.inFlight?.lease ?? null, now, now);
-      deliveries.push(delivery);
-    }
-    // A statement per 500 deliveries rather than per delivery: on a database over the network each
-    // statement is a round trip. (500 rows keep the parameters under every backend's limit.)
-    for (let i = 0; i < deliveries.length; i += INSERT_ROWS) {
-      const rows = deliveries.slice(i, i + INSERT_ROWS);
-      await tx.run(
-        `INSERT INTO deliveries (id, event_id, webhook_id, account_id, state, attempt_count, next_attempt_at, lease, created_at, updated_at)
-         VALUES ${rows.map(() => '(?, ?, ?, ?, ?, 0, ?, ?, ?, ?)').join(', ')}`,
-        values.slice(i * 9, (i + INSERT_ROWS) * 9),
+  } else {
+    inserted = await db.transaction(async (tx) => {
+      const webhooks = await tx.all<WebhookRow>(SELECT_WEBHOOKS, [input.accountId]);
+      await tx.run('INSERT INTO events (id, account_id, type, created_at, body) VALUES (?, ?, ?, ?, ?)', event);
+      const rows = await tx.all<(typeof inserted)[number]>(
+        `INSERT INTO deliveries (${DELIVERY_COLUMNS})
+         SELECT value->>'id', ?, value->>'webhook', ?, value->>'state', 0, CAST(value->>'due' AS BIGINT), ?, ?, ? FROM json_each(?)
+         RETURNING id, webhook_id, state`,
+        [...extra, planned(webhooks)],
       );
-    }
-    // The worker is told once the deliveries are committed (with the caller's transaction, when given one).
-    const due = deliveries.filter((d) => d.state === 'pending').map((d) => d.webhookId);
-    if (!input.inFlight && due.length > 0) tx.afterCommit(() => ctx.notifier.deliveriesDue(due));
-    tx.afterCommit(() => ctx.metrics.eventPublished(input.type)); // counted once committed, never if rolled back
-    return { id, body, deliveries };
-  });
-  return published;
+      return rows;
+    });
+  }
+  const deliveries = inserted.map((d) => ({ id: d.id, webhookId: d.webhook_id, state: d.state }));
+  // The worker is told once the deliveries are committed (with the caller's transaction, when given one).
+  const due = deliveries.filter((d) => d.state === 'pending').map((d) => d.webhookId);
+  if (!input.inFlight && due.length > 0) db.afterCommit(() => ctx.notifier.deliveriesDue(due));
+  db.afterCommit(() => ctx.metrics.eventPublished(input.type)); // counted once committed, never if rolled back
+  return { id, body, deliveries };
+}
+
+/** One delivery per webhook the event goes to: subscribed (or named, for a test send); skipped while disabled. */
+function planDeliveries(webhooks: WebhookRow[], input: PublishInput, now: number) {
+  return webhooks
+    .filter((w) => (input.webhookIds ? input.webhookIds.includes(w.id) : subscribes(JSON.parse(w.events) as string[], input.type)))
+    .map((w) => {
+      const state = w.status === 'enabled' || input.inFlight ? 'pending' : 'skipped';
+      return { id: newSortableId('DLV'), webhook: w.id, state, due: state === 'skipped' ? null : (input.inFlight?.until ?? now) };
+    });
 }
