@@ -57,6 +57,7 @@ function openDatabase(config: Config, logger: Logger): Promise<Db> {
   if (/^postgres(ql)?:\/\//.test(config.database)) {
     return openPostgres(config.database, {
       poolSize: config.databasePool,
+      timeoutMs: config.databaseTimeoutMs,
       onIdleError: (err) => logger.warn({ err }, 'an idle database connection failed; it will be replaced'),
     });
   }

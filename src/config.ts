@@ -9,6 +9,7 @@ export interface Config {
   port: number;
   database: string;
   databasePool: number;
+  databaseTimeoutMs: number;
   apiKey: string | undefined;
   accountName: string;
   secretKey: string | undefined;
@@ -100,6 +101,7 @@ export const SETTINGS = [
   setting({ key: 'port', env: 'HOOKLINE_PORT', default: '8080', parse: integer(0, 65535), description: 'TCP port of the HTTP server (`0` picks a free one).' }),
   setting({ key: 'database', env: 'HOOKLINE_DATABASE', default: './data/hookline.db', parse: text, description: 'Path of the SQLite database file (its folder is created when missing), or a PostgreSQL URL `postgres://user:password@host:5432/dbname`; add `?schema=name` to keep the tables in that schema (created when missing).' }),
   setting({ key: 'databasePool', env: 'HOOKLINE_DATABASE_POOL', default: '10', parse: integer(1, 1000), description: 'PostgreSQL only: connections opened to the database at most.' }),
+  setting({ key: 'databaseTimeoutMs', env: 'HOOKLINE_DATABASE_TIMEOUT_MS', default: '10000', parse: integer(100, 600_000), description: 'PostgreSQL only: how long getting a connection, or the answer to a statement, may take before it fails, in milliseconds (an unreachable server often stays silent rather than refusing; an API request then answers 503). Migrations have no limit.' }),
   setting({ key: 'apiKey', env: 'HOOKLINE_API_KEY', default: undefined, parse: optional(apiKey), description: 'Bootstrap only: the API key of the first account, created when the database has no account. 16 to 200 visible ASCII characters. Unset: a key is generated and printed once.' }),
   setting({ key: 'accountName', env: 'HOOKLINE_ACCOUNT_NAME', default: 'admin@example.com', parse: text, description: 'Bootstrap only: the name of the first account (shown by `GET /v2/test`).' }),
   setting({ key: 'secretKey', env: 'HOOKLINE_SECRET_KEY', default: undefined, parse: optional(text), description: 'Key that encrypts webhook secrets at rest: 32 bytes, base64. Takes precedence over the key file.' }),

@@ -7,6 +7,7 @@
 // Outcomes are settled in batched transactions. Publishing names the webhooks it queued for, which
 // wakes the worker at once; a poll finds everything else that came due (retries, other processes).
 import type { AppContext } from '../context.js';
+import { newSortableId } from '../ids.js';
 import type { HttpClient } from './http-client.js';
 import { decide } from './outcome.js';
 import { sendAttempt } from './send.js';
@@ -74,6 +75,8 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
   let settleFailures = 0;
   let flushTimer: NodeJS.Timeout | undefined;
   let filling: Promise<void> | undefined;
+  /** Claims that failed, to be undone in case they committed all the same (see fill). */
+  const unsureClaims: { webhookId: string; leaseUntil: number }[] = [];
   let discovering = 0;
   let refill = false;
   let stopping = false;
@@ -97,7 +100,7 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
     const batch = pending;
     pending = [];
     flushing = store
-      .settle(db, batch, clock.now())
+      .settle(db, batch, clock.now(), { again: settleFailures > 0 }) // the failed write may have committed
       .then(() => {
         settleFailures = 0;
       })
@@ -136,7 +139,7 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
     }
     if (decision.disable) logger.warn({ webhook: d.webhook_id, reason: decision.disable }, 'webhook disabled');
     ctx.metrics.attemptRecorded(outcome, decision);
-    pending.push({ deliveryId: d.id, webhookId: d.webhook_id, lease, attemptedAt, outcome, decision });
+    pending.push({ deliveryId: d.id, webhookId: d.webhook_id, lease, attemptedAt, outcome, decision, attemptId: newSortableId('ATT') });
     if (pending.length >= SETTLE_BATCH) void flush();
     else flushTimer ??= setTimeout(() => void flush(), SETTLE_DELAY_MS);
   };
@@ -181,12 +184,26 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
   const fill = async () => {
     do {
       refill = false;
+      // A claim that failed may still have committed (its COMMIT got no answer: a lost connection).
+      // Its rows would then be leased to this worker without it knowing, until the lease runs out:
+      // give them back first. They are told apart by their webhook, lease and lease end.
+      while (unsureClaims.length > 0) {
+        const { webhookId, leaseUntil } = unsureClaims[0]!;
+        const released = await store.releaseClaim(db, { webhookId, lease, leaseUntil, now: clock.now() });
+        unsureClaims.shift();
+        if (released > 0) logger.warn({ webhook: webhookId, released }, 'a claim whose commit got no answer had gone through; gave its deliveries back');
+        due.add(webhookId);
+      }
       for (const webhookId of [...due]) {
         if (stopping) return;
         const room = QUEUE_DEPTH * cap - (queued.get(webhookId)?.length ?? 0) - (running.get(webhookId) ?? 0);
         if (room < cap / 2) continue;
         const now = clock.now();
-        const claimed = await store.claimForWebhook(db, { webhookId, now, limit: room, lease, leaseUntil: now + leaseMs });
+        const leaseUntil = now + leaseMs;
+        const claimed = await store.claimForWebhook(db, { webhookId, now, limit: room, lease, leaseUntil }).catch((err: unknown) => {
+          unsureClaims.push({ webhookId, leaseUntil });
+          throw err;
+        });
         if (claimed.length < room) due.delete(webhookId);
         if (claimed.length > 0) queued.set(webhookId, [...(queued.get(webhookId) ?? []), ...claimed]);
         startQueued();

@@ -76,18 +76,23 @@ export interface Settlement {
   attemptedAt: number;
   outcome: AttemptOutcome;
   decision: Decision;
+  /** The attempt's id, when a batch may be written again (see settle); else made here. */
+  attemptId?: string;
 }
 
 /**
  * Records attempts and moves their deliveries on, all in one transaction of a few statements
  * whatever the batch size: the batch goes in as one JSON parameter that each statement reads as
  * rows. (A round trip per attempt is what made recording the bottleneck on PostgreSQL.)
+ * `again`: the batch is being written again after a failure that may have come after its COMMIT
+ * went through (the answer was lost with the connection); attempts already recorded under their
+ * ids are not recorded twice, and their deliveries, no longer leased, are not moved twice.
  */
-export async function settle(db: Db, settlements: Settlement[], now: number): Promise<void> {
+export async function settle(db: Db, settlements: Settlement[], now: number, options: { again?: boolean } = {}): Promise<void> {
   if (settlements.length === 0) return;
   const rows = JSON.stringify(
-    settlements.map(({ deliveryId, webhookId, lease, attemptedAt, outcome, decision }) => ({
-      a: newSortableId('ATT'), d: deliveryId, w: webhookId, l: lease, t: attemptedAt, ms: outcome.durationMs,
+    settlements.map(({ deliveryId, webhookId, lease, attemptedAt, outcome, decision, attemptId }) => ({
+      a: attemptId ?? newSortableId('ATT'), d: deliveryId, w: webhookId, l: lease, t: attemptedAt, ms: outcome.durationMs,
       c: outcome.statusCode ?? null, k: outcome.errorKind ?? null, m: outcome.errorMessage ?? null,
       x: outcome.responseExcerpt ?? null, n: decision.nextAttemptAt, s: decision.state,
     })),
@@ -99,7 +104,9 @@ export async function settle(db: Db, settlements: Settlement[], now: number): Pr
       `INSERT INTO attempts (id, delivery_id, webhook_id, attempted_at, duration_ms, status_code, error_kind, error_message, response_excerpt, next_retry_at)
        SELECT value->>'a', value->>'d', value->>'w', CAST(value->>'t' AS BIGINT), CAST(value->>'ms' AS INTEGER), CAST(value->>'c' AS INTEGER),
               value->>'k', value->>'m', value->>'x', CAST(value->>'n' AS BIGINT)
-         FROM ${batch} WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = value->>'d')`,
+         FROM ${batch} WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = value->>'d')${
+           options.again ? " AND NOT EXISTS (SELECT 1 FROM attempts a WHERE a.delivery_id = value->>'d' AND a.id = value->>'a')" : ''
+         }`,
       [rows],
     );
     // Only the lease holder moves a delivery on (a test send holds none: its lease is null).
@@ -140,6 +147,15 @@ export async function skipWhileDisabled(db: Db, webhookIds: string[], now: numbe
         AND webhook_id IN (SELECT id FROM webhooks WHERE status = 'disabled' AND id IN (${placeholders(webhookIds.length)}))`,
     [now, ...webhookIds],
   );
+}
+
+/** Gives back what one claim took (its rows carry the lease and the lease end it set), if it went through. */
+export async function releaseClaim(db: Db, claim: { webhookId: string; lease: string; leaseUntil: number; now: number }): Promise<number> {
+  const { changes } = await db.run(
+    "UPDATE deliveries SET next_attempt_at = ?, lease = NULL WHERE webhook_id = ? AND state = 'pending' AND next_attempt_at = ? AND lease = ?",
+    [claim.now, claim.webhookId, claim.leaseUntil, claim.lease],
+  );
+  return changes;
 }
 
 /** Gives back every lease at once; for a sole sender starting up, whose leases are all from a dead process. */

@@ -7,6 +7,8 @@ import { errorResponses } from '../schemas.js';
 import type { RouteDeps } from './deps.js';
 
 const open = { public: true, unlimited: true };
+/** /readyz answers 503 when the database has not answered by then: one out of reach often stays silent. */
+const READY_TIMEOUT_MS = 2_000;
 
 /** /healthz, /readyz and /metrics: no API key, no rate limit. (The worker role's server has only these.) */
 export function healthRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -20,12 +22,20 @@ export function healthRoutes(app: FastifyInstance, ctx: AppContext): void {
     config: open,
     schema: { operationId: 'readiness', summary: 'Readiness: the database answers', tags: ['Meta'], security: [], response: { 200: status, 503: status } },
     handler: async (_request, reply) => {
+      let timer: NodeJS.Timeout | undefined;
       try {
-        await ctx.db.get('SELECT 1 AS ok');
+        await Promise.race([
+          ctx.db.get('SELECT 1 AS ok'),
+          new Promise((_resolve, reject) => {
+            timer = setTimeout(() => reject(new Error(`no answer in ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
+          }),
+        ]);
         return { status: 'ready' };
       } catch (err) {
         ctx.logger.warn({ err }, 'readiness check: the database does not answer');
         return reply.status(503).send({ status: 'unavailable', reason: 'the database does not answer' });
+      } finally {
+        clearTimeout(timer);
       }
     },
   });

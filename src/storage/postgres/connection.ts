@@ -14,6 +14,12 @@ export interface PostgresOptions {
   poolSize: number;
   /** An idle connection failed (a server restart, say): the pool drops it and opens another when needed. */
   onIdleError(err: Error): void;
+  /**
+   * How long getting a connection, or the answer to a statement, may take before it fails (unset:
+   * no limit). A server that cannot be reached often does not refuse but stays silent: without it,
+   * everything waiting on the database would wait as long as the outage. Scripts (exec) have none.
+   */
+  timeoutMs?: number;
 }
 
 const INT8_OID = 20;
@@ -29,6 +35,11 @@ export async function openPostgres(url: string, options: PostgresOptions): Promi
   const pool = new pg.Pool({
     connectionString,
     max: options.poolSize,
+    connectionTimeoutMillis: options.timeoutMs,
+    // An idle connection to a server gone silent is found dead (once the system's keep-alive probes
+    // go unanswered) and replaced, instead of failing the next statement given to it.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     application_name: 'hookline',
     types: { getTypeParser: typeParser },
     ...(schema !== undefined && { options: `-c search_path=${schema}` }),
@@ -40,6 +51,9 @@ export async function openPostgres(url: string, options: PostgresOptions): Promi
     await pool.end();
     throw err;
   }
+
+  /** The answer's time limit, given to each statement (pg's QueryConfig type does not list it). */
+  const timeout = (options.timeoutMs === undefined ? {} : { query_timeout: options.timeoutMs }) as Partial<pg.QueryConfig>;
 
   const translations = new Map<string, { text: string; name: string | undefined }>();
   const positional = (sql: string): { text: string; name: string | undefined } => {
@@ -64,7 +78,7 @@ export async function openPostgres(url: string, options: PostgresOptions): Promi
     const query = async (sql: string, params: readonly SqlValue[] = []) => {
       try {
         const { text, name } = positional(sql);
-        return await target.query({ text, values: params as SqlValue[], ...(name !== undefined && { name }) });
+        return await target.query({ text, values: params as SqlValue[], ...(name !== undefined && { name }), ...timeout });
       } catch (err) {
         throw translate(err);
       }
@@ -104,14 +118,16 @@ export async function openPostgres(url: string, options: PostgresOptions): Promi
     };
     let committing = false;
     try {
-      await client.query('BEGIN');
+      await client.query({ text: 'BEGIN', ...timeout });
       const result = await fn(tx);
       committing = true;
-      await client.query('COMMIT');
+      await client.query({ text: 'COMMIT', ...timeout });
       for (const hook of onCommit) queueMicrotask(hook);
       return result;
     } catch (err) {
-      await client.query('ROLLBACK').catch(onError);
+      // A statement left unanswered holds the connection: closing it is what rolls back then.
+      if (isTimeout(err)) broken = err as Error;
+      else await client.query({ text: 'ROLLBACK', ...timeout }).catch(onError);
       throw committing ? translate(err) : markNotCommitted(translate(err));
     } finally {
       client.off('error', onError);
@@ -187,7 +203,12 @@ export function isConnectionError(err: unknown): boolean {
   const { code, message } = (err ?? {}) as { code?: string; message?: string };
   if (code !== undefined && /^(08|57P0[123])/.test(code)) return true;
   if (code !== undefined && ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND'].includes(code)) return true;
-  return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(message ?? '');
+  return isTimeout(err) || /Connection terminated|connection timeout|Client has encountered a connection error/i.test(message ?? '');
+}
+
+/** No answer in the time allowed: getting a connection, or a statement (PostgresOptions.timeoutMs). */
+function isTimeout(err: unknown): boolean {
+  return /^(Query read timeout|timeout exceeded when trying to connect|Connection terminated due to connection timeout)$/.test((err as { message?: string })?.message ?? '');
 }
 
 /**
@@ -202,7 +223,8 @@ async function withRetries<T>(once: () => Promise<T>): Promise<T> {
     } catch (err) {
       const code = (err as { code?: string }).code;
       const conflict = code === SERIALIZATION_FAILURE || code === DEADLOCK_DETECTED;
-      const lost = (err as { [notCommitted]?: true })[notCommitted] === true && isConnectionError(err);
+      // Not after a timeout: the server is likely out of reach, and the statement may yet run there.
+      const lost = (err as { [notCommitted]?: true })[notCommitted] === true && isConnectionError(err) && !isTimeout(err);
       if (!((conflict && attempt < CONFLICT_TRIES) || (lost && attempt < CONNECTION_TRIES))) throw err;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
     }
