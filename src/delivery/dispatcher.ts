@@ -47,6 +47,8 @@ const MAX_UNRECORDED = 4 * SETTLE_BATCH;
 /** First and longest wait before trying again to record outcomes the database refused. */
 const SETTLE_RETRY_MS = 100;
 const SETTLE_RETRY_MAX_MS = 10_000;
+/** Shortest wait between two polls: retries coming due close together are looked for together. */
+const MIN_POLL_MS = 25;
 
 /**
  * How long a claim holds a delivery. A webhook's queue holds up to QUEUE_DEPTH × its cap (claimed
@@ -226,14 +228,18 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
       });
   };
 
-  const discover = async () => {
+  /** Adds every webhook with due deliveries to `due`; returns when the next delivery comes due later. */
+  const discover = async (): Promise<number | null> => {
     discovering++;
+    let scan: store.PendingScan;
     try {
-      for (const id of await store.webhooksWithDueDeliveries(db, clock.now())) due.add(id);
+      scan = await store.scanPending(db, clock.now());
+      for (const id of scan.due) due.add(id);
     } finally {
       discovering--;
     }
     scheduleFill();
+    return scan.nextAt;
   };
 
   const poll = async () => {
@@ -241,11 +247,10 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
     if (stopping) return;
     let wait = options.pollIntervalMs;
     try {
-      await discover();
       // Deliveries due already are the claim loop's (their webhooks are in `due`): wait for the
       // next one to come due later, or the poll interval; looking again at once would only spin.
-      const next = await store.nextDueAt(db, clock.now());
-      if (next !== null) wait = Math.max(5, Math.min(wait, next - clock.now()));
+      const next = await discover();
+      if (next !== null) wait = Math.max(MIN_POLL_MS, Math.min(wait, next - clock.now()));
     } catch (err) {
       logger.error({ err }, 'looking for due deliveries failed');
     }

@@ -25,15 +25,35 @@ export interface ClaimedDelivery {
   target: WebhookTarget;
 }
 
-/** Enabled webhooks that have deliveries due by `now` (one index probe per webhook). */
-export async function webhooksWithDueDeliveries(db: Db, now: number): Promise<string[]> {
-  const rows = await db.all<{ id: string }>(
-    `SELECT w.id FROM webhooks w
-      WHERE w.status = 'enabled'
-        AND EXISTS (SELECT 1 FROM deliveries d WHERE d.webhook_id = w.id AND d.state = 'pending' AND d.next_attempt_at <= ?)`,
-    [now],
+export interface PendingScan {
+  /** Enabled webhooks with deliveries due by `now`. */
+  due: string[];
+  /** When the next pending delivery of an enabled webhook comes due after `now`; null when none will. */
+  nextAt: number | null;
+}
+
+/**
+ * Looks over the webhooks that have pending deliveries. They are found by skipping through the
+ * index of pending deliveries from one webhook to the next (a loose index scan), so a look costs
+ * a few index probes per webhook with pending deliveries: webhooks with nothing pending, however
+ * many, and deliveries behind the first of each webhook cost nothing.
+ */
+export async function scanPending(db: Db, now: number): Promise<PendingScan> {
+  const rows = await db.all<{ id: string; due: boolean | number; next_at: number | null }>(
+    `WITH RECURSIVE pending(id) AS (
+       SELECT MIN(webhook_id) FROM deliveries WHERE state = 'pending'
+       UNION ALL
+       SELECT (SELECT MIN(d.webhook_id) FROM deliveries d WHERE d.state = 'pending' AND d.webhook_id > p.id) FROM pending p WHERE p.id IS NOT NULL
+     )
+     SELECT p.id,
+            EXISTS (SELECT 1 FROM deliveries d WHERE d.webhook_id = p.id AND d.state = 'pending' AND d.next_attempt_at <= ?) AS due,
+            (SELECT MIN(d.next_attempt_at) FROM deliveries d WHERE d.webhook_id = p.id AND d.state = 'pending' AND d.next_attempt_at > ?) AS next_at
+       FROM pending p
+      WHERE (SELECT w.status FROM webhooks w WHERE w.id = p.id) = 'enabled'`,
+    [now, now],
   );
-  return rows.map((r) => r.id);
+  const later = rows.map((r) => r.next_at).filter((t): t is number => t !== null);
+  return { due: rows.filter((r) => Boolean(r.due)).map((r) => r.id), nextAt: later.length > 0 ? Math.min(...later) : null };
 }
 
 export interface ClaimRequest {
@@ -162,14 +182,4 @@ export async function releaseClaim(db: Db, claim: { webhookId: string; lease: st
 export async function releaseAllLeases(db: Db, now: number): Promise<number> {
   const { changes } = await db.run("UPDATE deliveries SET next_attempt_at = ?, lease = NULL WHERE state = 'pending' AND lease IS NOT NULL", [now]);
   return changes;
-}
-
-/** When the next pending delivery comes due after `now`, or null when none does (one index probe per webhook). */
-export async function nextDueAt(db: Db, now: number): Promise<number | null> {
-  const row = await db.get<{ t: number | null }>(
-    `SELECT MIN((SELECT MIN(d.next_attempt_at) FROM deliveries d WHERE d.webhook_id = w.id AND d.state = 'pending' AND d.next_attempt_at > ?)) AS t
-       FROM webhooks w`,
-    [now],
-  );
-  return row?.t ?? null;
 }
