@@ -71,6 +71,13 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
   const running = new Map<string, number>();
   /** Webhooks that may have more due deliveries than they have claimed. */
   const due = new Set<string>();
+  /** When each webhook in `due` was last marked so (a counter): a claim finding too little unmarks it only if not marked since. */
+  const marks = new Map<string, number>();
+  let marked = 0;
+  const markDue = (webhookId: string) => {
+    due.add(webhookId);
+    marks.set(webhookId, ++marked);
+  };
   const inFlight = new Set<Promise<void>>();
   let pending: Settlement[] = [];
   let flushing: Promise<void> | undefined;
@@ -194,7 +201,7 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
         const released = await store.releaseClaim(db, { webhookId, lease, leaseUntil, now: clock.now() });
         unsureClaims.shift();
         if (released > 0) logger.warn({ webhook: webhookId, released }, 'a claim whose commit got no answer had gone through; gave its deliveries back');
-        due.add(webhookId);
+        markDue(webhookId);
       }
       for (const webhookId of [...due]) {
         if (stopping) return;
@@ -202,11 +209,17 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
         if (room < cap / 2) continue;
         const now = clock.now();
         const leaseUntil = now + leaseMs;
+        const mark = marks.get(webhookId);
         const claimed = await store.claimForWebhook(db, { webhookId, now, limit: room, lease, leaseUntil }).catch((err: unknown) => {
           unsureClaims.push({ webhookId, leaseUntil });
           throw err;
         });
-        if (claimed.length < room) due.delete(webhookId);
+        // Fewer than asked: nothing more is due, unless the webhook was marked due again meanwhile
+        // (a delivery committed after the claim's snapshot was taken).
+        if (claimed.length < room && marks.get(webhookId) === mark) {
+          due.delete(webhookId);
+          marks.delete(webhookId);
+        }
         if (claimed.length > 0) queued.set(webhookId, [...(queued.get(webhookId) ?? []), ...claimed]);
         startQueued();
       }
@@ -234,7 +247,7 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
     let scan: store.PendingScan;
     try {
       scan = await store.scanPending(db, clock.now());
-      for (const id of scan.due) due.add(id);
+      for (const id of scan.due) markDue(id);
     } finally {
       discovering--;
     }
@@ -259,7 +272,7 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
 
   const unsubscribe = ctx.notifier.onDeliveriesDue((webhookIds) => {
     if (webhookIds === undefined) return void discover().catch((err: unknown) => logger.error({ err }, 'looking for due deliveries failed'));
-    for (const id of webhookIds) due.add(id);
+    for (const id of webhookIds) markDue(id);
     scheduleFill();
   });
   void poll();

@@ -1,0 +1,83 @@
+// A wake-up that arrives while the webhook's claim is running is not lost: the claim's snapshot
+// cannot see a delivery committed after it began, so finding fewer than it asked for must not
+// clear the webhook's "due" mark set meanwhile. With polling an hour away, the second event
+// arrives only if the dispatcher kept that mark.
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createAccount } from '../src/accounts/service.js';
+import { openContext } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import type { AppContext } from '../src/context.js';
+import { startDispatcher, type Dispatcher } from '../src/delivery/dispatcher.js';
+import { createHttpClient } from '../src/delivery/http-client.js';
+import { publishEvent } from '../src/events/publish.js';
+import { sampleData } from '../src/events/samples.js';
+import type { Db } from '../src/storage/db.js';
+import { createWebhook } from '../src/webhooks/service.js';
+import { testDatabase } from './support/database.js';
+import { tempDir } from './support/hookline.js';
+import { receiverEnv, startReceiver, type Receiver } from './support/receiver.js';
+
+describe('a wake-up during a claim', () => {
+  let ctx: AppContext | undefined;
+  let rx: Receiver | undefined;
+  let dispatcher: Dispatcher | undefined;
+  let http: ReturnType<typeof createHttpClient> | undefined;
+  afterEach(async () => {
+    await dispatcher?.stop(1_000);
+    await http?.close();
+    await ctx?.db.close();
+    await rx?.close();
+  });
+
+  it('keeps the webhook due, so what was published meanwhile is claimed next', async () => {
+    rx = await startReceiver();
+    const dir = tempDir();
+    const config = loadConfig({
+      HOOKLINE_DATABASE: testDatabase(dir),
+      HOOKLINE_SECRET_KEY_FILE: path.join(dir, 'secret.key'),
+      HOOKLINE_LOG_LEVEL: 'silent',
+      ...receiverEnv(),
+    });
+    ctx = await openContext(config);
+    const real = ctx;
+    const { account } = await createAccount(real, 'race');
+    await createWebhook(real, account.id, { name: 'w', url: `${rx.url}/h`, events: ['booking'] });
+    const publish = () => publishEvent(real, { accountId: account.id, type: 'booking.scheduled', data: sampleData('booking.scheduled', Date.now()) });
+
+    // The dispatcher's database runs the first claim's UPDATE, then, before that claim ends,
+    // lets a second event be published and its wake-up delivered.
+    let during: (() => Promise<void>) | undefined = async () => {
+      const second = publish(); // on SQLite it waits for the claim's transaction; on PostgreSQL it commits now
+      if (real.db.dialect === 'postgres') await second;
+      await new Promise((resolve) => setImmediate(resolve)); // the wake-up, queued after the commit
+    };
+    const db: Db = {
+      ...real.db,
+      transaction: (fn) =>
+        real.db.transaction((tx) =>
+          fn({
+            ...tx,
+            all: async (sql, params) => {
+              const rows = await tx.all(sql, params);
+              const hook = during;
+              if (hook && sql.startsWith('UPDATE deliveries SET next_attempt_at')) {
+                during = undefined;
+                await hook();
+              }
+              return rows as never;
+            },
+          }),
+        ),
+    };
+    http = createHttpClient({ timeoutMs: 5_000, allowCidrs: config.ssrfAllow, caFile: config.deliveryCaFile });
+    dispatcher = await startDispatcher(
+      { ...real, db },
+      { http, lease: 'WRK-RACE', concurrency: 8, perWebhookConcurrency: 4, timeoutMs: 5_000, pollIntervalMs: 60_000, soleSender: false },
+    );
+
+    await publish();
+    await rx.waitFor(2, 5_000);
+    expect(during).toBeUndefined(); // the claim did run with the second publish inside it
+  });
+});
