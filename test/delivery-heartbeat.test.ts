@@ -2,20 +2,16 @@
 // its leased deliveries back at once; a worker reaps only once its own heartbeats have gone through
 // for that long; a worker taken for dead forgets its queue and registers again; a worker stopping
 // gives back what it still holds.
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAccount } from '../src/accounts/service.js';
-import { openContext } from '../src/app.js';
 import { manualClock } from '../src/clock.js';
-import { loadConfig } from '../src/config.js';
 import type { AppContext } from '../src/context.js';
 import { startHeartbeat, type Heartbeat } from '../src/delivery/heartbeat.js';
 import { claimForWebhook } from '../src/delivery/store.js';
 import { publishEvent } from '../src/events/publish.js';
 import { sampleData } from '../src/events/samples.js';
 import { createWebhook } from '../src/webhooks/service.js';
-import { testDatabase } from './support/database.js';
-import { tempDir } from './support/hookline.js';
+import { openTestContext } from './support/hookline.js';
 
 const BEAT = 10_000;
 
@@ -29,11 +25,7 @@ describe('worker heartbeats', () => {
 
   it('give a dead worker’s deliveries back at once, and only a worker that has been healthy for long reaps', async () => {
     const clock = manualClock(Date.UTC(2026, 5, 1));
-    const dir = tempDir();
-    ctx = await openContext(
-      loadConfig({ HOOKLINE_DATABASE: testDatabase(dir), HOOKLINE_SECRET_KEY_FILE: path.join(dir, 'secret.key'), HOOKLINE_LOG_LEVEL: 'silent' }),
-      { clock },
-    );
+    ctx = await openTestContext({ clock });
     const c = ctx;
     const { account } = await createAccount(c, 'hb');
     const webhook = await createWebhook(c, account.id, { name: 'w', url: 'https://receiver.example/h', events: ['booking'] });

@@ -1,18 +1,14 @@
 // The worker's look for work: which enabled webhooks have deliveries due now, and when the next
 // one comes due later. Webhooks with nothing pending, and disabled ones, are left out.
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAccount } from '../src/accounts/service.js';
-import { openContext } from '../src/app.js';
 import { manualClock } from '../src/clock.js';
-import { loadConfig } from '../src/config.js';
 import type { AppContext } from '../src/context.js';
 import { scanPending } from '../src/delivery/store.js';
 import { publishEvent } from '../src/events/publish.js';
 import { sampleData } from '../src/events/samples.js';
 import { createWebhook } from '../src/webhooks/service.js';
-import { testDatabase } from './support/database.js';
-import { tempDir } from './support/hookline.js';
+import { openTestContext } from './support/hookline.js';
 
 describe('scanPending', () => {
   let ctx: AppContext | undefined;
@@ -20,11 +16,7 @@ describe('scanPending', () => {
 
   it('finds the enabled webhooks with due deliveries and the next due time of the others', async () => {
     const clock = manualClock(Date.UTC(2026, 5, 1));
-    const dir = tempDir();
-    ctx = await openContext(
-      loadConfig({ HOOKLINE_DATABASE: testDatabase(dir), HOOKLINE_SECRET_KEY_FILE: path.join(dir, 'secret.key'), HOOKLINE_LOG_LEVEL: 'silent' }),
-      { clock },
-    );
+    ctx = await openTestContext({ clock });
     const c = ctx;
     const { account } = await createAccount(c, 'scan');
     const make = (name: string) => createWebhook(c, account.id, { name, url: `https://receiver.example/${name}`, events: ['booking'] });

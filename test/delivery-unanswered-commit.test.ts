@@ -1,19 +1,15 @@
 // What a worker does when a COMMIT went through but its answer was lost with the connection (a
 // database outage): outcomes written again are not recorded twice, and a claim it never got the
 // rows of is given back rather than left leased until its lease runs out.
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAccount } from '../src/accounts/service.js';
-import { openContext } from '../src/app.js';
 import { manualClock } from '../src/clock.js';
-import { loadConfig } from '../src/config.js';
 import type { AppContext } from '../src/context.js';
 import { claimForWebhook, releaseClaim, settle, type Settlement } from '../src/delivery/store.js';
 import { publishEvent } from '../src/events/publish.js';
 import { sampleData } from '../src/events/samples.js';
 import { createWebhook } from '../src/webhooks/service.js';
-import { testDatabase } from './support/database.js';
-import { tempDir } from './support/hookline.js';
+import { openTestContext } from './support/hookline.js';
 
 describe('a COMMIT that went through unanswered', () => {
   let ctx: AppContext | undefined;
@@ -23,11 +19,7 @@ describe('a COMMIT that went through unanswered', () => {
 
   it('neither records an attempt twice nor leaves a claim leased', async () => {
     const clock = manualClock(Date.UTC(2026, 5, 1));
-    const dir = tempDir();
-    ctx = await openContext(
-      loadConfig({ HOOKLINE_DATABASE: testDatabase(dir), HOOKLINE_SECRET_KEY_FILE: path.join(dir, 'secret.key'), HOOKLINE_LOG_LEVEL: 'silent' }),
-      { clock },
-    );
+    ctx = await openTestContext({ clock });
     const c = ctx;
     const { account } = await createAccount(c, 'commit');
     const webhook = await createWebhook(c, account.id, { name: 'w', url: 'https://receiver.example/h', events: ['booking'] });

@@ -2,11 +2,8 @@
 // cannot see a delivery committed after it began, so finding fewer than it asked for must not
 // clear the webhook's "due" mark set meanwhile. With polling an hour away, the second event
 // arrives only if the dispatcher kept that mark.
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAccount } from '../src/accounts/service.js';
-import { openContext } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
 import type { AppContext } from '../src/context.js';
 import { startDispatcher, type Dispatcher } from '../src/delivery/dispatcher.js';
 import { createHttpClient } from '../src/delivery/http-client.js';
@@ -14,8 +11,7 @@ import { publishEvent } from '../src/events/publish.js';
 import { sampleData } from '../src/events/samples.js';
 import type { Db } from '../src/storage/db.js';
 import { createWebhook } from '../src/webhooks/service.js';
-import { testDatabase } from './support/database.js';
-import { tempDir } from './support/hookline.js';
+import { openTestContext } from './support/hookline.js';
 import { receiverEnv, startReceiver, type Receiver } from './support/receiver.js';
 
 describe('a wake-up during a claim', () => {
@@ -32,15 +28,9 @@ describe('a wake-up during a claim', () => {
 
   it('keeps the webhook due, so what was published meanwhile is claimed next', async () => {
     rx = await startReceiver();
-    const dir = tempDir();
-    const config = loadConfig({
-      HOOKLINE_DATABASE: testDatabase(dir),
-      HOOKLINE_SECRET_KEY_FILE: path.join(dir, 'secret.key'),
-      HOOKLINE_LOG_LEVEL: 'silent',
-      ...receiverEnv(),
-    });
-    ctx = await openContext(config);
+    ctx = await openTestContext({ env: receiverEnv() });
     const real = ctx;
+    const { config } = real;
     const { account } = await createAccount(real, 'race');
     await createWebhook(real, account.id, { name: 'w', url: `${rx.url}/h`, events: ['booking'] });
     const publish = () => publishEvent(real, { accountId: account.id, type: 'booking.scheduled', data: sampleData('booking.scheduled', Date.now()) });

@@ -3,9 +3,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { start, type Running } from '../../src/app.js';
+import { openContext, start, type Running } from '../../src/app.js';
 import type { Clock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
+import type { AppContext } from '../../src/context.js';
 import { testDatabase } from './database.js';
 
 export const TEST_API_KEY = 'hkl_test_key_of_the_first_account_0123456789';
@@ -89,4 +90,16 @@ export async function call(
     parsed = undefined;
   }
   return { status: res.status, headers: res.headers, body: parsed, text };
+}
+
+/** A hookline context alone (no server, no worker) on a fresh database: for tests of one part. Close its db after. */
+export async function openTestContext(options: { clock?: Clock; env?: Record<string, string> } = {}): Promise<AppContext> {
+  const dir = tempDir();
+  const config = loadConfig({
+    HOOKLINE_DATABASE: testDatabase(dir),
+    HOOKLINE_SECRET_KEY_FILE: path.join(dir, 'secret.key'),
+    HOOKLINE_LOG_LEVEL: 'silent',
+    ...options.env,
+  });
+  return openContext(config, options.clock ? { clock: options.clock } : {});
 }
