@@ -1,7 +1,7 @@
 // SQL of the delivery pipeline: finding webhooks with due deliveries, claiming a webhook's due
 // deliveries under a lease, and settling attempts in batches.
 import { newSortableId } from '../ids.js';
-import { placeholders, skipLocked, type Db } from '../storage/db.js';
+import { placeholders, type Db } from '../storage/db.js';
 import type { AttemptOutcome } from './http-client.js';
 import type { Decision } from './outcome.js';
 
@@ -71,22 +71,42 @@ export interface ClaimRequest {
  * worker's claim holds are passed over, so two workers never take the same delivery.
  */
 export async function claimForWebhook(db: Db, req: ClaimRequest): Promise<ClaimedDelivery[]> {
+  if (db.dialect === 'postgres') return claimInOneStatement(db, req);
   return db.transaction(async (tx) => {
-    const target = await tx.get<WebhookTarget>(
-      `SELECT id, url, secret_enc, prev_secret_enc, prev_secret_expires_at, last_success_at FROM webhooks WHERE id = ? AND status = 'enabled'`,
-      [req.webhookId],
-    );
+    const target = await tx.get<WebhookTarget>(`SELECT ${TARGET_COLUMNS} FROM webhooks WHERE id = ? AND status = 'enabled'`, [req.webhookId]);
     if (!target) return [];
     const rows = await tx.all<Omit<ClaimedDelivery, 'target'>>(
       `UPDATE deliveries SET next_attempt_at = ?, lease = ?
         WHERE id IN (SELECT id FROM deliveries
                       WHERE webhook_id = ? AND state = 'pending' AND next_attempt_at <= ?
-                      ORDER BY next_attempt_at LIMIT ?${skipLocked(tx)})
-        RETURNING id, event_id, webhook_id, attempt_count, created_at, (SELECT body FROM events e WHERE e.id = deliveries.event_id) AS body`,
+                      ORDER BY next_attempt_at LIMIT ?)
+        RETURNING ${CLAIMED_COLUMNS}`,
       [req.leaseUntil, req.lease, req.webhookId, req.now, req.limit],
     );
     return rows.map((r) => ({ ...r, target }));
   });
+}
+
+const TARGET_COLUMNS = 'id, url, secret_enc, prev_secret_enc, prev_secret_expires_at, last_success_at';
+const CLAIMED_COLUMNS = 'id, event_id, webhook_id, attempt_count, created_at, (SELECT body FROM events e WHERE e.id = deliveries.event_id) AS body';
+
+/**
+ * The claim on PostgreSQL: one statement, so one round trip where a transaction would take four
+ * (in live traffic a claim often takes a single delivery, so this is most of a worker's statements).
+ */
+async function claimInOneStatement(db: Db, req: ClaimRequest): Promise<ClaimedDelivery[]> {
+  const rows = await db.all<Omit<ClaimedDelivery, 'target'> & { target: string }>(
+    `WITH target AS (SELECT ${TARGET_COLUMNS} FROM webhooks WHERE id = ? AND status = 'enabled'),
+     claimed AS (
+       UPDATE deliveries SET next_attempt_at = ?, lease = ?
+        WHERE id IN (SELECT d.id FROM deliveries d
+                      WHERE d.webhook_id IN (SELECT id FROM target) AND d.state = 'pending' AND d.next_attempt_at <= ?
+                      ORDER BY d.next_attempt_at LIMIT ? FOR UPDATE OF d SKIP LOCKED)
+        RETURNING ${CLAIMED_COLUMNS})
+     SELECT claimed.*, row_to_json(target)::text AS target FROM claimed CROSS JOIN target`,
+    [req.webhookId, req.leaseUntil, req.lease, req.now, req.limit],
+  );
+  return rows.map(({ target, ...r }) => ({ ...r, target: JSON.parse(target) as WebhookTarget }));
 }
 
 export interface Settlement {
