@@ -35,31 +35,24 @@ describe('a wake-up during a claim', () => {
     await createWebhook(real, account.id, { name: 'w', url: `${rx.url}/h`, events: ['booking'] });
     const publish = () => publishEvent(real, { accountId: account.id, type: 'booking.scheduled', data: sampleData('booking.scheduled', Date.now()) });
 
-    // The dispatcher's database runs the first claim's UPDATE, then, before that claim ends,
-    // lets a second event be published and its wake-up delivered.
+    // The dispatcher's database runs the first claim's UPDATE, then, before the dispatcher has its
+    // result, lets a second event be published and its wake-up delivered.
     let during: (() => Promise<void>) | undefined = async () => {
-      const second = publish(); // on SQLite it waits for the claim's transaction; on PostgreSQL it commits now
+      const second = publish(); // on SQLite it waits for the claim's transaction; on PostgreSQL it commits now, after the claim's snapshot
       if (real.db.dialect === 'postgres') await second;
       await new Promise((resolve) => setImmediate(resolve)); // the wake-up, queued after the commit
     };
-    const db: Db = {
-      ...real.db,
-      transaction: (fn) =>
-        real.db.transaction((tx) =>
-          fn({
-            ...tx,
-            all: async (sql, params) => {
-              const rows = await tx.all(sql, params);
-              const hook = during;
-              if (hook && sql.startsWith('UPDATE deliveries SET next_attempt_at')) {
-                during = undefined;
-                await hook();
-              }
-              return rows as never;
-            },
-          }),
-        ),
+    // The claim is one statement on PostgreSQL and a transaction on SQLite: watch both ways in.
+    const watched = (target: Db): Db['all'] => async (sql, params) => {
+      const rows = await target.all(sql, params);
+      const hook = during;
+      if (hook && /UPDATE deliveries SET next_attempt_at = \?, lease = \?/.test(sql)) {
+        during = undefined;
+        await hook();
+      }
+      return rows as never;
     };
+    const db: Db = { ...real.db, all: watched(real.db), transaction: (fn) => real.db.transaction((tx) => fn({ ...tx, all: watched(tx) })) };
     http = createHttpClient({ timeoutMs: 5_000, allowCidrs: config.ssrfAllow, caFile: config.deliveryCaFile });
     dispatcher = await startDispatcher(
       { ...real, db },
