@@ -12,8 +12,6 @@ import type { Db } from '../db.js';
 import { splitSchema } from './connection.js';
 
 export interface Wakeups {
-  /** Whether the listening connection is up (always false when not listening). */
-  listening(): boolean;
   stop(): Promise<void>;
 }
 
@@ -70,7 +68,6 @@ export function startWakeups(db: Db, notifier: Notifier, logger: Logger, options
 
   // Listening: one connection of its own, outside the pool, reconnected with backoff when lost.
   let client: pg.Client | undefined;
-  let connected = false;
   let retryTimer: NodeJS.Timeout | undefined;
   let failures = 0;
   const onNotification = (msg: pg.Notification) => {
@@ -81,7 +78,6 @@ export function startWakeups(db: Db, notifier: Notifier, logger: Logger, options
   const lost = (c: pg.Client, err?: Error) => {
     if (client !== c) return;
     client = undefined;
-    connected = false;
     c.removeAllListeners('notification');
     c.end().catch(() => {});
     if (stopped) return;
@@ -101,7 +97,6 @@ export function startWakeups(db: Db, notifier: Notifier, logger: Logger, options
       await c.connect();
       await c.query(`LISTEN ${channel}`);
       if (client !== c) return;
-      connected = true;
       // Whatever was told while this listener was away: look for everything due.
       if (failures > 0) notifier.remoteDeliveriesDue(undefined);
       failures = 0;
@@ -112,7 +107,6 @@ export function startWakeups(db: Db, notifier: Notifier, logger: Logger, options
   if (options.listen) void connect();
 
   return {
-    listening: () => connected,
     async stop() {
       stopped = true;
       unsubscribe();
@@ -120,7 +114,6 @@ export function startWakeups(db: Db, notifier: Notifier, logger: Logger, options
       await sending;
       const c = client;
       client = undefined;
-      connected = false;
       await c?.end().catch(() => {});
     },
   };
