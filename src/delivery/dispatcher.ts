@@ -69,15 +69,13 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
   const queued = new Map<string, ClaimedDelivery[]>();
   /** Attempts in flight, per webhook. */
   const running = new Map<string, number>();
-  /** Webhooks that may have more due deliveries than they have claimed. */
-  const due = new Set<string>();
-  /** When each webhook in `due` was last marked so (a counter): a claim finding too little unmarks it only if not marked since. */
-  const marks = new Map<string, number>();
+  /**
+   * Webhooks that may have more due deliveries than they have claimed, each with when it was last
+   * marked so (a counter): a claim finding too little unmarks a webhook only if it was not marked since.
+   */
+  const due = new Map<string, number>();
   let marked = 0;
-  const markDue = (webhookId: string) => {
-    due.add(webhookId);
-    marks.set(webhookId, ++marked);
-  };
+  const markDue = (webhookId: string) => void due.set(webhookId, ++marked);
   const inFlight = new Set<Promise<void>>();
   let pending: Settlement[] = [];
   let flushing: Promise<void> | undefined;
@@ -203,23 +201,20 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
         if (released > 0) logger.warn({ webhook: webhookId, released }, 'a claim whose commit got no answer had gone through; gave its deliveries back');
         markDue(webhookId);
       }
-      for (const webhookId of [...due]) {
+      for (const webhookId of [...due.keys()]) {
         if (stopping) return;
         const room = QUEUE_DEPTH * cap - (queued.get(webhookId)?.length ?? 0) - (running.get(webhookId) ?? 0);
         if (room < cap / 2) continue;
         const now = clock.now();
         const leaseUntil = now + leaseMs;
-        const mark = marks.get(webhookId);
+        const mark = due.get(webhookId);
         const claimed = await store.claimForWebhook(db, { webhookId, now, limit: room, lease, leaseUntil }).catch((err: unknown) => {
           unsureClaims.push({ webhookId, leaseUntil });
           throw err;
         });
         // Fewer than asked: nothing more is due, unless the webhook was marked due again meanwhile
         // (a delivery committed after the claim's snapshot was taken).
-        if (claimed.length < room && marks.get(webhookId) === mark) {
-          due.delete(webhookId);
-          marks.delete(webhookId);
-        }
+        if (claimed.length < room && due.get(webhookId) === mark) due.delete(webhookId);
         if (claimed.length > 0) queued.set(webhookId, [...(queued.get(webhookId) ?? []), ...claimed]);
         startQueued();
       }
