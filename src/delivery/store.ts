@@ -1,7 +1,7 @@
 // SQL of the delivery pipeline: finding webhooks with due deliveries, claiming a webhook's due
 // deliveries under a lease, and settling attempts in batches.
 import { newSortableId } from '../ids.js';
-import { placeholders, type Db } from '../storage/db.js';
+import { jsonRows, placeholders, type Db } from '../storage/db.js';
 import type { AttemptOutcome } from './http-client.js';
 import type { Decision } from './outcome.js';
 
@@ -164,11 +164,6 @@ export async function settle(db: Db, settlements: Settlement[], now: number, opt
     // A retry scheduled for a webhook that is disabled by now (by this batch or by its owner) is skipped instead.
     await skipWhileDisabled(tx, [...new Set(settlements.map((s) => s.webhookId))], now);
   });
-}
-
-/** A table of one JSON array parameter's elements, each in a column named `value`. */
-function jsonRows(db: Db): string {
-  return db.dialect === 'postgres' ? 'json_array_elements(CAST(? AS json))' : 'json_each(?)';
 }
 
 export async function disableWebhook(db: Db, webhookId: string, reason: string, now: number): Promise<void> {

@@ -5,7 +5,7 @@
 import { isoTime } from '../clock.js';
 import type { AppContext } from '../context.js';
 import { newId, newSortableId } from '../ids.js';
-import type { Db, SqlValue } from '../storage/db.js';
+import { jsonRows, type Db, type SqlValue } from '../storage/db.js';
 import { subscribes, type EventType } from '../webhooks/event-types.js';
 
 export interface PublishInput {
@@ -55,7 +55,7 @@ export async function publishEvent(ctx: Pick<AppContext, 'db' | 'clock' | 'notif
       `WITH event AS (INSERT INTO events (id, account_id, type, created_at, body) VALUES (?, ?, ?, ?, ?))
        INSERT INTO deliveries (${DELIVERY_COLUMNS})
        SELECT value->>'id', ?, w.id, ?, value->>'state', 0, CAST(value->>'due' AS BIGINT), ?, ?, ?
-         FROM json_array_elements(CAST(? AS json)) JOIN webhooks w ON w.id = value->>'webhook'
+         FROM ${jsonRows(db)} JOIN webhooks w ON w.id = value->>'webhook'
        RETURNING id, webhook_id, state`,
       [...event, ...extra, planned(webhooks)],
     );
@@ -65,7 +65,7 @@ export async function publishEvent(ctx: Pick<AppContext, 'db' | 'clock' | 'notif
       await tx.run('INSERT INTO events (id, account_id, type, created_at, body) VALUES (?, ?, ?, ?, ?)', event);
       const rows = await tx.all<(typeof inserted)[number]>(
         `INSERT INTO deliveries (${DELIVERY_COLUMNS})
-         SELECT value->>'id', ?, value->>'webhook', ?, value->>'state', 0, CAST(value->>'due' AS BIGINT), ?, ?, ? FROM json_each(?)
+         SELECT value->>'id', ?, value->>'webhook', ?, value->>'state', 0, CAST(value->>'due' AS BIGINT), ?, ?, ? FROM ${jsonRows(tx)}
          RETURNING id, webhook_id, state`,
         [...extra, planned(webhooks)],
       );

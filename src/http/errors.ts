@@ -3,7 +3,7 @@
 // Anything else is a 500 api_error whose details go to the log only.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { HooklineError, type ErrorKind } from '../errors.js';
-import { isConnectionError } from '../storage/postgres/connection.js';
+import { isUnavailable } from '../storage/db.js';
 
 export interface ErrorBody {
   type: 'authentication_error' | 'invalid_request_error' | 'rate_limit_error' | 'api_error';
@@ -51,7 +51,7 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
     return { status: 400, body: { type: 'invalid_request_error', message: fe.message } };
   }
   // The database is unreachable (an outage, a failover): the request may succeed when sent again.
-  if (isConnectionError(err)) return { status: 503, body: { type: 'api_error', message: 'The database is unavailable; try again shortly.' } };
+  if (isUnavailable(err)) return { status: 503, body: { type: 'api_error', message: 'The database is unavailable; try again shortly.' } };
   return { status: 500, body: { type: 'api_error', message: 'An internal error occurred. Quote the Request-Id header when reporting it.' } };
 }
 

@@ -34,6 +34,24 @@ export class UniqueViolation extends Error {
   }
 }
 
+const unavailable = Symbol('databaseUnavailable');
+
+/** Marks an error as the database being out of reach (a backend's call): the work may succeed when tried again. */
+export function markUnavailable<E>(err: E): E {
+  if (err !== null && typeof err === 'object') (err as { [unavailable]?: true })[unavailable] = true;
+  return err;
+}
+
+/** Whether the database was out of reach (lost or refused connection, no answer in time), whatever the backend. */
+export function isUnavailable(err: unknown): boolean {
+  return err !== null && typeof err === 'object' && (err as { [unavailable]?: true })[unavailable] === true;
+}
+
+/** A table of one JSON array parameter's elements, each in a column named `value` (read with `value->>'key'`). */
+export function jsonRows(db: Db): string {
+  return db.dialect === 'postgres' ? 'json_array_elements(CAST(? AS json))' : 'json_each(?)';
+}
+
 /**
  * ` FOR NO KEY UPDATE` where rows can be locked, to end a SELECT whose rows decide what a transaction
  * changes: a second transaction selecting them so waits until the first ends, then reads them as

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Db, SqlValue } from '../db.js';
-import { UniqueViolation } from '../db.js';
+import { markUnavailable, UniqueViolation } from '../db.js';
 
 export interface PostgresOptions {
   /** Connections the pool opens at most. */
@@ -101,7 +101,7 @@ export async function openPostgres(url: string, options: PostgresOptions): Promi
   /** One try of a transaction; its error says whether the server surely rolled it back (see withRetries). */
   const transactionOnce = async <T>(fn: (tx: Db) => Promise<T>): Promise<T> => {
     const client = await pool.connect().catch((err: unknown) => {
-      throw markNotCommitted(err);
+      throw markNotCommitted(translate(err));
     });
     // A connection that fails mid-transaction, or cannot roll back, is closed instead of going back to the pool.
     let broken: Error | undefined;
@@ -180,7 +180,7 @@ const typeParser = ((oid: number, format?: 'text' | 'binary') =>
 
 function translate(err: unknown): unknown {
   if (err instanceof pg.DatabaseError && err.code === UNIQUE_VIOLATION) return new UniqueViolation(err.constraint ?? 'unknown', err);
-  return err;
+  return isConnectionError(err) ? markUnavailable(err) : err;
 }
 
 const SERIALIZATION_FAILURE = '40001';
@@ -199,7 +199,7 @@ function markNotCommitted(err: unknown): unknown {
 }
 
 /** A connection lost or refused, or the server going away (admin shutdown, crash, starting up). */
-export function isConnectionError(err: unknown): boolean {
+function isConnectionError(err: unknown): boolean {
   const { code, message } = (err ?? {}) as { code?: string; message?: string };
   if (code !== undefined && /^(08|57P0[123])/.test(code)) return true;
   if (code !== undefined && ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND'].includes(code)) return true;
