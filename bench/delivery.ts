@@ -200,6 +200,7 @@ async function latency(setup: Setup, rate: number, measured: number) {
   await rx.wait(publishedAt.size, deadline - now());
   await waitSucceeded(running, publishedAt.size, deadline);
   const eventLoopDelayMs = loop();
+  const claims = await running.claims();
   const { ids = [], times = [], connections } = await rx.collect(true);
   await running.stop();
   const pairs = ids.flatMap((id, i) => (publishedAt.has(id) ? [{ at: publishedAt.get(id)! - t0, ms: times[i]! - publishedAt.get(id)! }] : []));
@@ -219,6 +220,8 @@ async function latency(setup: Setup, rate: number, measured: number) {
     max: round(lat.at(-1) ?? NaN, 2),
     connections,
     eventLoopDelayMs,
+    /** Claims by every delivering process: the ones that found nothing were wasted round trips. */
+    claims,
     /** Over every event, the warm-up's too. */
     p99WithWarmup: round(percentile(all, 99), 2),
     bySecond,
@@ -348,6 +351,7 @@ try {
       rows.push(['', `p99 < ${p99Target} ms`, l.p99 < p99Target ? 'OK' : 'ABOVE TARGET']);
       rows.push(['', `p99 counting the ${opts.warmup} s warm-up`, `${l.p99WithWarmup} ms`]);
       rows.push(['', 'event-loop delay p99 / max (bench process)', `${l.eventLoopDelayMs.p99} / ${l.eventLoopDelayMs.max} ms`]);
+      rows.push(['', 'claims that took deliveries / found none', `${l.claims.found} / ${l.claims.empty} (${round(l.claims.found / Math.max(1, l.received), 2)} per delivery)`]);
     }
     if (m) {
       const late = m.timedOut ? ` — TIMED OUT after ${opts.timeoutMs / 1000} s` : '';

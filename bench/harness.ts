@@ -12,7 +12,7 @@ import { bootstrap } from '../src/accounts/service.js';
 import { openContext, start, type Running } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 import type { AppContext } from '../src/context.js';
-import { startWakeups } from '../src/storage/postgres/wakeups.js';
+import { startTelling } from '../src/storage/postgres/wakeups.js';
 import { createWebhook } from '../src/webhooks/service.js';
 import type { ReceiverCommand, ReceiverReply } from './receiver.js';
 
@@ -126,10 +126,24 @@ export function hooklineEnv(dir: string, certFile: string, database: string): Re
   };
 }
 
-/** What the phases drive: a context to publish with, and stop(). */
+/** What the phases drive: a context to publish with, the delivering processes' claim counts, and stop(). */
 export interface Hookline {
   ctx: AppContext;
+  /** Claims made so far by every delivering process, from their Prometheus metrics. */
+  claims(): Promise<Claims>;
   stop(): Promise<void>;
+}
+
+export interface Claims {
+  found: number;
+  empty: number;
+}
+
+/** Sums hookline_delivery_claims_total by result over these /metrics texts. */
+function claimsIn(texts: string[]): Claims {
+  const sum = (result: string) =>
+    texts.reduce((n, text) => n + Number(new RegExp(`^hookline_delivery_claims_total\\{result="${result}"[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0), 0);
+  return { found: sum('found'), empty: sum('empty') };
 }
 
 /**
@@ -141,16 +155,17 @@ export async function startHookline(env: Record<string, string>, workers: number
   const config = loadConfig(env);
   if (workers === 0) {
     const running: Running = await start(config);
-    return { ctx: running.ctx, stop: () => running.stop() };
+    return { ctx: running.ctx, claims: async () => claimsIn([await running.ctx.metrics.render()]), stop: () => running.stop() };
   }
   const ctx = await openContext(config);
   await bootstrap(ctx);
-  const wakeups = ctx.db.dialect === 'postgres' ? startWakeups(ctx.db, ctx.notifier, ctx.logger, { url: config.database, listen: false }) : undefined;
+  const wakeups = ctx.db.dialect === 'postgres' ? startTelling(ctx) : undefined;
   const children = await Promise.all(Array.from({ length: workers }, () => startWorker(env)));
   return {
     ctx,
+    claims: async () => claimsIn(await Promise.all(children.map(async (c) => (await fetch(`${c.url}/metrics`)).text()))),
     async stop() {
-      await Promise.all(children.map(stopChild));
+      await Promise.all(children.map(({ child }) => stopChild(child)));
       await wakeups?.stop();
       await ctx.db.close();
     },
@@ -159,23 +174,24 @@ export async function startHookline(env: Record<string, string>, workers: number
 
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
-/** `hookline start --role worker` from source; resolves once it says it runs. */
-async function startWorker(env: Record<string, string>): Promise<ChildProcess> {
+/** `hookline start --role worker` from source; resolves once it says where it listens (health and metrics). */
+async function startWorker(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'start', '--role', 'worker'], {
     cwd: REPO,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  await new Promise<void>((resolve, reject) => {
+  const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (c: Buffer) => {
       out += c.toString();
-      if (/is running|is listening/.test(out)) resolve();
+      const m = /is listening on (\S+)/.exec(out);
+      if (m) resolve(m[1]!);
     });
     child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${out}`)));
   });
   child.stdout!.resume();
-  return child;
+  return { child, url };
 }
 
 function stopChild(child: ChildProcess): Promise<void> {

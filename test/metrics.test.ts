@@ -121,6 +121,9 @@ describe('GET /metrics', () => {
     expect(valueOf(samples, 'hookline_deliveries_pending')).toBe(0);
     expect(valueOf(samples, 'hookline_deliveries_backlog')).toBe(0);
     expect(valueOf(samples, 'hookline_deliveries_backlog_age_seconds')).toBe(0);
+    // Both webhooks' first deliveries were claimed, and the retries in a later claim.
+    expect(valueOf(samples, 'hookline_delivery_claims_total', { result: 'found' })).toBeGreaterThanOrEqual(3);
+    expect(samples.some((x) => x.name === 'hookline_delivery_claims_total' && x.labels.result === 'empty')).toBe(true);
   });
 
   it('counts a test send: its event, its one attempt and its final state', async () => {

@@ -212,6 +212,7 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
           unsureClaims.push({ webhookId, leaseUntil });
           throw err;
         });
+        ctx.metrics.claimMade(claimed.length);
         // Fewer than asked: nothing more is due, unless the webhook was marked due again meanwhile
         // (a delivery committed after the claim's snapshot was taken).
         if (claimed.length < room && due.get(webhookId) === mark) due.delete(webhookId);

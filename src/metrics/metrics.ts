@@ -21,6 +21,8 @@ export interface Metrics {
   /** One delivery attempt made, with what it decided (a retry, or a final state). */
   attemptRecorded(outcome: AttemptOutcome, decision: Decision): void;
   timerFired(kind: TimerKind): void;
+  /** One claim of a webhook's due deliveries made, taking `taken` of them (0: it found none free). */
+  claimMade(taken: number): void;
 }
 
 /** The `outcome` label of an attempt: success, or why it failed. */
@@ -72,7 +74,14 @@ export function createMetrics(role: string, deps: { db: Db; clock: Clock; logger
     registers,
   });
   const timers = new Counter({ name: 'hookline_timers_fired_total', help: 'Durable timers fired (their transaction committed), by kind.', labelNames: ['kind'], registers });
+  const claims = new Counter({
+    name: 'hookline_delivery_claims_total',
+    help: 'Claims of a webhook\'s due deliveries, by result: found (took some) or empty (another worker had taken them, or none was due).',
+    labelNames: ['result'],
+    registers,
+  });
   for (const type of EVENT_TYPES) published.inc({ type }, 0);
+  for (const result of ['found', 'empty']) claims.inc({ result }, 0);
   for (const outcome of OUTCOMES) attempts.inc({ outcome }, 0);
   for (const state of ['succeeded', 'failed']) finished.inc({ state }, 0);
   for (const kind of TIMER_KINDS) timers.inc({ kind }, 0);
@@ -112,6 +121,7 @@ export function createMetrics(role: string, deps: { db: Db; clock: Clock; logger
       if (decision.state !== 'pending') finished.inc({ state: decision.state });
     },
     timerFired: (kind) => timers.inc({ kind }),
+    claimMade: (taken) => claims.inc({ result: taken > 0 ? 'found' : 'empty' }),
   };
 }
 
