@@ -24,7 +24,7 @@ import type { Dispatcher } from './delivery/dispatcher.js';
 import { migrate } from './storage/migrate.js';
 import { openPostgres } from './storage/postgres/connection.js';
 import { openSqlite } from './storage/sqlite/connection.js';
-import { startWakeups } from './storage/postgres/wakeups.js';
+import { startListening, startTelling, type Wakeups } from './storage/postgres/wakeups.js';
 
 export interface ContextOptions {
   clock?: Clock;
@@ -92,11 +92,7 @@ export interface Running {
 
 type HttpClient = ReturnType<typeof createHttpClient>;
 
-/** On PostgreSQL, wake-ups go to the other processes too, and a process that delivers listens for theirs. */
-function relayWakeups(ctx: AppContext, listen: boolean): { stop(): Promise<void> } {
-  if (ctx.db.dialect !== 'postgres') return { stop: async () => {} };
-  return startWakeups(ctx.db, ctx.notifier, ctx.logger, { url: ctx.config.database, listen });
-}
+const noWakeups: Wakeups = { stop: async () => {} };
 
 /** The worker's parts: delivery dispatcher, durable timers and retention. */
 async function runWorker(ctx: AppContext, http: HttpClient) {
@@ -113,15 +109,19 @@ async function runWorker(ctx: AppContext, http: HttpClient) {
   });
   const heartbeat = await startHeartbeat(ctx, { workerId, intervalMs: config.heartbeatMs, onTakenForDead: () => dispatcher.forgetQueued() });
   const retention = startRetention(ctx, config.retentionDays * 86_400_000);
+  // On PostgreSQL, API processes send this worker wake-ups for its share of the webhooks.
+  const wakeups = ctx.db.dialect === 'postgres' ? startListening(ctx, { workerId }) : noWakeups;
   const timers = startTimers(ctx, {
     'booking.completed': (tx, bookingId) => completeBooking(ctx, tx, bookingId),
     'conversation.abandoned': (tx, conversationId) => abandonConversation(ctx, tx, conversationId),
   });
   return {
+    workerId,
     dispatcher,
     timers,
     async stop() {
       retention.stop();
+      await wakeups.stop();
       await timers.stop();
       await dispatcher.stop(config.shutdownGraceMs);
       await heartbeat.stop();
@@ -152,11 +152,11 @@ async function listen(ctx: AppContext, server: FastifyInstance): Promise<string>
 async function runWorkerProcess(ctx: AppContext, http: HttpClient) {
   const server = buildProbeServer(ctx);
   const url = await listen(ctx, server);
-  ctx.logger.info({ url }, 'hookline worker listening (health checks and metrics only)');
   const worker = await runWorker(ctx, http).catch(async (err: unknown) => {
     await server.close();
     throw err;
   });
+  ctx.logger.info({ url, worker: worker.workerId }, 'hookline worker listening (health checks and metrics only)');
   return {
     url,
     async stop() {
@@ -175,7 +175,6 @@ export async function start(config: Config, options: ContextOptions = {}): Promi
   const ctx = await openContext(config, options);
   const created = await bootstrap(ctx);
   const http = httpClientFor(config);
-  const wakeups = relayWakeups(ctx, true);
   const worker = await runWorker(ctx, http);
   const api = await runApi(ctx, http);
   let stopped: Promise<void> | undefined;
@@ -195,7 +194,6 @@ export async function start(config: Config, options: ContextOptions = {}): Promi
       (stopped ??= (async () => {
         await api.stop();
         await worker.stop();
-        await wakeups.stop();
         await http.close();
         await ctx.db.close();
       })()),
@@ -213,7 +211,8 @@ export async function startRole(config: Config, role: Exclude<Role, 'all'>): Pro
   const ctx = await openContext(config, { role });
   const http = httpClientFor(config);
   const created = role === 'api' ? await bootstrap(ctx) : undefined;
-  const wakeups = relayWakeups(ctx, role === 'worker');
+  // An API process tells the workers (on PostgreSQL) what it publishes; a worker listens (runWorker).
+  const wakeups = role === 'api' && ctx.db.dialect === 'postgres' ? startTelling(ctx) : noWakeups;
   const part = role === 'api' ? await runApi(ctx, http) : await runWorkerProcess(ctx, http);
   let stopped: Promise<void> | undefined;
   return {

@@ -1,17 +1,29 @@
 // Wake-ups across processes on PostgreSQL: an event published by one process reaches a worker
 // process at once through LISTEN/NOTIFY, though the worker polls only once a minute; a worker
-// whose listening connection is cut reconnects and then delivers what was published meanwhile.
+// whose listening connection is cut reconnects and then delivers what was published meanwhile;
+// with two workers, each webhook's wake-ups go to one of them, and to the other once it is gone.
 import { afterEach, describe, expect, it } from 'vitest';
 import { openContext } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import type { AppContext } from '../src/context.js';
 import { publishEvent } from '../src/events/publish.js';
 import { sampleData } from '../src/events/samples.js';
-import { channelName, startWakeups, type Wakeups } from '../src/storage/postgres/wakeups.js';
+import { channelName, startTelling, workerFor, type Wakeups } from '../src/storage/postgres/wakeups.js';
 import { processEnv, startCli, type StartedCli } from './support/cli.js';
 import { connectPostgres } from './support/database.js';
 import { call, TEST_API_KEY, tempDir } from './support/hookline.js';
 import { startReceiver, type Receiver } from './support/receiver.js';
+
+/** Listening connections of this test's channel, seen from the server. */
+async function listeners(channel: string): Promise<number[]> {
+  const admin = await connectPostgres();
+  try {
+    const { rows } = await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE query = $1', [`LISTEN ${channel}`]);
+    return rows.map((r) => r.pid);
+  } finally {
+    await admin.end();
+  }
+}
 
 describe('LISTEN/NOTIFY wake-ups between processes', () => {
   let rx: Receiver | undefined;
@@ -27,17 +39,6 @@ describe('LISTEN/NOTIFY wake-ups between processes', () => {
     await rx?.close();
   });
 
-  /** Listening connections of this test's channel, seen from the server. */
-  async function listeners(channel: string): Promise<number[]> {
-    const admin = await connectPostgres();
-    try {
-      const { rows } = await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE query = $1', [`LISTEN ${channel}`]);
-      return rows.map((r) => r.pid);
-    } finally {
-      await admin.end();
-    }
-  }
-
   it('wake a polling-once-a-minute worker at once, and again after its listener was cut', async () => {
     rx = await startReceiver();
     const env = processEnv(tempDir(), { HOOKLINE_POLL_INTERVAL_MS: '60000' });
@@ -48,7 +49,7 @@ describe('LISTEN/NOTIFY wake-ups between processes', () => {
 
     // This process publishes as an API process does: it tells, it does not listen.
     ctx = await openContext(loadConfig(env));
-    wakeups = startWakeups(ctx.db, ctx.notifier, ctx.logger, { url: env.HOOKLINE_DATABASE!, listen: false });
+    wakeups = startTelling(ctx);
     const account = (await ctx.db.get<{ id: string }>('SELECT id FROM accounts'))!.id;
     const publish = async () => (await publishEvent(ctx!, { accountId: account, type: 'booking.scheduled', data: sampleData('booking.scheduled', Date.now()) })).id;
 
@@ -74,6 +75,72 @@ describe('LISTEN/NOTIFY wake-ups between processes', () => {
     await rx.waitFor(3, 3_000);
     expect(rx.received[2]!.headers['webhook-id']).toBe(third);
     expect(procs[1]!.output()).toMatch(/wake-up listener lost its database connection/);
+  });
+
+  /** A counter's value in a process's /metrics. */
+  async function metric(url: string, series: string): Promise<number> {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith(series));
+    return Number(line?.split(' ').at(-1));
+  }
+
+  it("each webhook's new deliveries go to its worker only, and to a survivor once its worker is gone", async () => {
+    rx = await startReceiver();
+    // Workers poll once a minute: within the test only wake-ups can make them deliver.
+    const env = processEnv(tempDir(), { HOOKLINE_POLL_INTERVAL_MS: '60000', HOOKLINE_HEARTBEAT_MS: '200' });
+    procs.push(await startCli(env, 20_000, ['--role', 'api']));
+    const hooks = 6;
+    for (let i = 0; i < hooks; i++) {
+      const res = await call(procs[0]!.url, 'POST', '/v2/webhooks', { name: `w${i}`, url: `${rx.url}/h${i}`, events: ['booking'] }, { 'API-Key': TEST_API_KEY });
+      expect(res.status).toBe(200);
+    }
+    const workerEnv = { ...env, HOOKLINE_LOG_LEVEL: 'info' };
+    const workers = [await startCli(workerEnv, 20_000, ['--role', 'worker']), await startCli(workerEnv, 20_000, ['--role', 'worker'])];
+    procs.push(...workers);
+    const ids = workers.map((w) => /"worker":"(WRK-[A-Z0-9]+)"/.exec(w.output())![1]!);
+
+    ctx = await openContext(loadConfig(env));
+    const account = (await ctx.db.get<{ id: string }>('SELECT id FROM accounts'))!.id;
+    const webhooks = (await ctx.db.all<{ id: string }>('SELECT id FROM webhooks')).map((w) => w.id);
+    const publish = () => publishEvent(ctx!, { accountId: account, type: 'booking.scheduled', data: sampleData('booking.scheduled', Date.now()) });
+    await expect.poll(() => listeners(channelName(env.HOOKLINE_DATABASE!)), { timeout: 10_000 }).toHaveLength(2);
+    wakeups = startTelling(ctx); // reads which workers are alive at once
+    await new Promise((r) => setTimeout(r, 500));
+
+    const events = 5;
+    for (let i = 0; i < events; i++) {
+      await publish();
+      await rx.waitFor((i + 1) * hooks, 3_000);
+    }
+    const owner = (webhookId: string) => workerFor(webhookId, [...ids].sort());
+    const shares = ids.map((id) => webhooks.filter((h) => owner(h) === id).length);
+    for (const [i, w] of workers.entries()) {
+      expect(await metric(w.url, 'hookline_delivery_attempts_total{outcome="success"')).toBe(events * shares[i]!);
+      expect(await metric(w.url, 'hookline_delivery_claims_total{result="empty"')).toBe(0);
+    }
+
+    // The worker with the larger share dies; after two of its heartbeats the API process stops
+    // counting on it, and its webhooks' wake-ups go to the other (whose next poll is a minute away).
+    const victim = shares[0]! >= shares[1]! ? 0 : 1;
+    const survivor = 1 - victim;
+    workers[victim]!.child.kill('SIGKILL');
+    await new Promise((r) => setTimeout(r, 1_000));
+    await publish();
+    await rx.waitFor((events + 1) * hooks, 3_000);
+    expect(await metric(workers[survivor]!.url, 'hookline_delivery_attempts_total{outcome="success"')).toBe(events * shares[survivor]! + hooks);
+  });
+});
+
+describe('the worker a webhook is woken on', () => {
+  const webhooks = Array.from({ length: 3_000 }, (_, i) => `WHK-${String(i).padStart(10, '0')}`);
+  const workers = ['WRK-A', 'WRK-B', 'WRK-C'];
+
+  it('spreads webhooks evenly and moves only the departed worker\'s share', () => {
+    const before = new Map(webhooks.map((h) => [h, workerFor(h, workers)]));
+    for (const w of workers) expect([...before.values()].filter((x) => x === w).length).toBeGreaterThan(800);
+    const after = new Map(webhooks.map((h) => [h, workerFor(h, ['WRK-A', 'WRK-C'])]));
+    for (const h of webhooks) if (before.get(h) !== 'WRK-B') expect(after.get(h)).toBe(before.get(h));
+    expect(workerFor('WHK-1', [])).toBeUndefined();
   });
 });
 

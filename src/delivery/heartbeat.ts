@@ -100,3 +100,9 @@ export async function startHeartbeat(ctx: AppContext, options: HeartbeatOptions)
 function releaseLeases(db: AppContext['db'], workerId: string, now: number) {
   return db.run("UPDATE deliveries SET next_attempt_at = ?, lease = NULL WHERE state = 'pending' AND lease = ?", [now, workerId]);
 }
+
+/** The workers whose last heartbeat is at `since` or later, by id. */
+export async function liveWorkers(db: AppContext['db'], since: number): Promise<string[]> {
+  const rows = await db.all<{ id: string }>('SELECT id FROM workers WHERE heartbeat_at >= ? ORDER BY id', [since]);
+  return rows.map((r) => r.id);
+}
