@@ -8,7 +8,7 @@ import { loadConfig } from '../src/config.js';
 import type { AppContext } from '../src/context.js';
 import { publishEvent } from '../src/events/publish.js';
 import { sampleData } from '../src/events/samples.js';
-import { channelName, startTelling, workerFor, type Wakeups } from '../src/storage/postgres/wakeups.js';
+import { channelName, startTelling, workerChannel, workerFor, type Wakeups } from '../src/storage/postgres/wakeups.js';
 import { processEnv, startCli, type StartedCli } from './support/cli.js';
 import { connectPostgres } from './support/database.js';
 import { call, TEST_API_KEY, tempDir } from './support/hookline.js';
@@ -18,7 +18,8 @@ import { startReceiver, type Receiver } from './support/receiver.js';
 async function listeners(channel: string): Promise<number[]> {
   const admin = await connectPostgres();
   try {
-    const { rows } = await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE query = $1', [`LISTEN ${channel}`]);
+    // A worker listens on the installation's channel and on its own, in one query.
+    const { rows } = await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE starts_with(query, $1)', [`LISTEN ${channel}; `]);
     return rows.map((r) => r.pid);
   } finally {
     await admin.end();
@@ -144,8 +145,14 @@ describe('the worker a webhook is woken on', () => {
   });
 });
 
-// The channel is per installation: two schemas on one database do not wake each other.
 describe('channel names', () => {
+  it('give each worker of each installation a channel of its own that fits PostgreSQL identifiers', () => {
+    const names = [workerChannel('postgres://h/db?schema=one', 'WRK-A'), workerChannel('postgres://h/db?schema=two', 'WRK-A'), workerChannel('postgres://h/db?schema=one', 'WRK-B')];
+    expect(new Set(names).size).toBe(3);
+    for (const n of names) expect(n).toMatch(/^[a-z_][a-z0-9_]{0,62}$/);
+  });
+
+  // The channel for every worker is per installation: two schemas on one database do not wake each other.
   it('differ by schema and fit PostgreSQL identifiers', () => {
     const a = channelName('postgres://h/db?schema=one');
     expect(a).toBe('hookline_due_one');

@@ -5,13 +5,15 @@
 // (`start`) does not tell: its own worker takes what it publishes at once.
 //
 // Each webhook's wake-ups go to one worker, chosen by rendezvous hashing over the workers alive
-// (the `workers` table, read every heartbeat), so workers do not all race to claim the same new
-// delivery, and a receiver's connections stay in one worker. A worker joining or leaving moves only
-// its own share of webhooks. Wake-ups with no list of webhooks go to every worker.
+// (the `workers` table, read every heartbeat), on that worker's own channel: workers do not all
+// race to claim the same new delivery, PostgreSQL signals only the one addressed, and a receiver's
+// connections stay in one worker. A worker joining or leaving moves only its own share of webhooks.
+// Wake-ups with no list of webhooks go to every worker, on the installation's channel.
 //
 // Polling stays the guarantee: a wake-up lost (none is sent while the database is down, a listener
 // reconnecting hears none of the past, one sent to a worker that just died) only delays a delivery
 // until some worker's next poll, and a listener that reconnects looks for everything due.
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { AppContext } from '../../context.js';
 import { liveWorkers } from '../../delivery/heartbeat.js';
@@ -23,15 +25,20 @@ export interface Wakeups {
 
 /** PostgreSQL's payload limit is 8,000 bytes; ids are packed into payloads below it. */
 const PAYLOAD_BYTES = 7_000;
-/** As target: every worker. As the list of webhooks: look for everything due. */
-const EVERYONE = '*';
+/** Instead of a list of webhooks: look for everything due. */
+const EVERYTHING = '*';
 /** A worker whose heartbeat is this many beats old gets no more wake-ups (it is taken for dead at 4). */
 const ROSTER_BEATS = 2;
 
-/** One channel per installation: several may share a database, each in its own schema. */
+/** One channel per installation, for every worker: several may share a database, each in its own schema. */
 export function channelName(url: string): string {
   const { schema } = splitSchema(url);
   return `hookline_due${schema === undefined ? '' : `_${schema}`}`.slice(0, 63);
+}
+
+/** One worker's own channel: its installation's and its id, hashed to a fixed-length identifier. */
+export function workerChannel(url: string, workerId: string): string {
+  return `hookline_wrk_${createHash('sha256').update(`${channelName(url)}/${workerId}`).digest('hex').slice(0, 32)}`;
 }
 
 /** The worker a webhook's wake-ups go to: the one scoring highest for it (rendezvous hashing). */
@@ -51,13 +58,21 @@ export function workerFor(webhookId: string, workers: readonly string[]): string
 /** Tells the workers, through NOTIFY, which webhooks this process queued deliveries for. */
 export function startTelling(ctx: AppContext): Wakeups {
   const { db, clock, logger, notifier, config } = ctx;
-  const channel = channelName(config.database);
+  const everyone = channelName(config.database);
   let roster: string[] = [];
+  const channels = new Map<string, string>();
+  const channelOf = (worker: string | undefined) => {
+    if (worker === undefined) return everyone;
+    let channel = channels.get(worker);
+    if (channel === undefined) channels.set(worker, (channel = workerChannel(config.database, worker)));
+    return channel;
+  };
   let stopped = false;
 
   const readRoster = async () => {
     try {
       roster = await liveWorkers(db, clock.now() - ROSTER_BEATS * config.heartbeatMs);
+      for (const worker of channels.keys()) if (!roster.includes(worker)) channels.delete(worker);
     } catch (err) {
       logger.warn({ err }, 'could not read which workers are alive; wake-ups keep going to the ones known');
     }
@@ -77,11 +92,11 @@ export function startTelling(ctx: AppContext): Wakeups {
   let failing = false;
   const send = async () => {
     while (!stopped && (everything || waiting.size > 0)) {
-      const payloads = everything ? [`${EVERYONE} ${EVERYONE}`] : addressed([...waiting], roster);
+      const notes = everything ? [{ channel: everyone, payload: EVERYTHING }] : addressed([...waiting], roster, channelOf);
       everything = false;
       waiting.clear();
       try {
-        for (const payload of payloads) await db.run('SELECT pg_notify(?, ?)', [channel, payload]);
+        for (const { channel, payload } of notes) await db.run('SELECT pg_notify(?, ?)', [channel, payload]);
         failing = false;
       } catch (err) {
         if (!failing) logger.warn({ err }, 'could not notify workers of new deliveries; they will find them at their next poll');
@@ -107,7 +122,7 @@ export function startTelling(ctx: AppContext): Wakeups {
 }
 
 export interface ListenOptions {
-  /** This worker's id in `workers`: wake-ups addressed to it or to every worker reach it. */
+  /** This worker's id in `workers`: it listens on its own channel and on the one for every worker. */
   workerId: string;
   /** First and longest wait before reconnecting a lost listener; it doubles in between. */
   reconnectMs?: { first: number; max: number };
@@ -116,7 +131,7 @@ export interface ListenOptions {
 /** Listens, on a connection of its own outside the pool, for wake-ups sent to this worker. */
 export function startListening(ctx: AppContext, options: ListenOptions): Wakeups {
   const { logger, notifier, config } = ctx;
-  const channel = channelName(config.database);
+  const channels = [channelName(config.database), workerChannel(config.database, options.workerId)];
   const backoff = options.reconnectMs ?? { first: 100, max: 30_000 };
   let stopped = false;
   let client: pg.Client | undefined;
@@ -124,9 +139,8 @@ export function startListening(ctx: AppContext, options: ListenOptions): Wakeups
   let failures = 0;
 
   const onNotification = (msg: pg.Notification) => {
-    const [target, ids] = (msg.payload ?? '').split(' ');
-    if (ids === undefined || (target !== EVERYONE && target !== options.workerId)) return;
-    notifier.remoteDeliveriesDue(ids === EVERYONE ? undefined : ids.split(','));
+    const ids = msg.payload ?? '';
+    if (ids !== '') notifier.remoteDeliveriesDue(ids === EVERYTHING ? undefined : ids.split(','));
   };
   const lost = (c: pg.Client, err?: Error) => {
     if (client !== c) return;
@@ -153,7 +167,7 @@ export function startListening(ctx: AppContext, options: ListenOptions): Wakeups
     c.on('notification', onNotification);
     try {
       await c.connect();
-      await c.query(`LISTEN ${channel}`);
+      await c.query(channels.map((channel) => `LISTEN ${channel}`).join('; '));
       if (client !== c) return;
       // Whatever was told while this listener was away: look for everything due.
       if (failures > 0) notifier.remoteDeliveriesDue(undefined);
@@ -175,30 +189,31 @@ export function startListening(ctx: AppContext, options: ListenOptions): Wakeups
   };
 }
 
-/** `<worker> <id>,<id>,...` payloads, one or more per worker, each under PostgreSQL's limit; to everyone when no worker is known. */
-function addressed(webhookIds: string[], workers: readonly string[]): string[] {
-  const byWorker = new Map<string, string[]>();
+/** Each worker's webhooks on its channel (on every worker's when none is known), in payloads under PostgreSQL's limit. */
+function addressed(webhookIds: string[], workers: readonly string[], channelOf: (worker: string | undefined) => string) {
+  const byChannel = new Map<string, string[]>();
   for (const id of webhookIds) {
-    const worker = workerFor(id, workers) ?? EVERYONE;
-    byWorker.set(worker, [...(byWorker.get(worker) ?? []), id]);
+    const channel = channelOf(workerFor(id, workers));
+    byChannel.set(channel, [...(byChannel.get(channel) ?? []), id]);
   }
-  return [...byWorker].flatMap(([worker, ids]) => pack(worker, ids));
+  return [...byChannel].flatMap(([channel, ids]) => pack(ids).map((payload) => ({ channel, payload })));
 }
 
-function pack(target: string, ids: string[]): string[] {
+/** `<id>,<id>,...` payloads, each under PostgreSQL's limit. */
+function pack(ids: string[]): string[] {
   const payloads: string[] = [];
   let current: string[] = [];
-  let bytes = target.length + 1;
+  let bytes = 0;
   for (const id of ids) {
     if (current.length > 0 && bytes + id.length + 1 > PAYLOAD_BYTES) {
-      payloads.push(`${target} ${current.join(',')}`);
+      payloads.push(current.join(','));
       current = [];
-      bytes = target.length + 1;
+      bytes = 0;
     }
     current.push(id);
     bytes += id.length + 1;
   }
-  if (current.length > 0) payloads.push(`${target} ${current.join(',')}`);
+  if (current.length > 0) payloads.push(current.join(','));
   return payloads;
 }
 
