@@ -1,6 +1,6 @@
 // Delivery benchmark: `npm run bench -- [--quick] [--events N] [--rate R] [--seconds S] [--warmup S] [--backlog N]
 // [--ceiling N] [--webhooks N] [--publishers N] [--only ceiling,throughput,latency,memory] [--timeout S] [--out FILE]
-// [--setups sqlite,postgres,postgres:N,...] [--postgres-url URL]`.
+// [--setups sqlite,postgres,postgres:N,...] [--postgres-url URL] [--worker-node-options "--cpu-prof ..."]`.
 // Setups: `sqlite` and `postgres` run hookline whole in this process; `postgres:N` runs N
 // `hookline start --role worker` processes delivering while this process publishes as an API
 // process does. PostgreSQL is the local server unless --postgres-url; a fresh schema per phase.
@@ -43,6 +43,8 @@ const { values: flags } = parseArgs({
     out: { type: 'string', default: 'bench-results.json' },
     setups: { type: 'string', default: 'sqlite' },
     'postgres-url': { type: 'string' },
+    /** Node.js options for the worker processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile them. */
+    'worker-node-options': { type: 'string' },
   },
 });
 const num = (raw: string | undefined, full: number, quick: number) => {
@@ -125,7 +127,7 @@ async function freshHookline(setup: Setup, webhooks: number, workers = setup.wor
   const env = hooklineEnv(dir, certFile, setup.database);
   const config = loadConfig(env);
   configs.push(config);
-  const running = await startHookline(env, workers);
+  const running = await startHookline(env, workers, flags['worker-node-options']?.split(' ').filter(Boolean));
   const accountId = await createWebhooks(running.ctx, rx.url, webhooks);
   return { dir, env, config, running, accountId };
 }

@@ -151,7 +151,7 @@ function claimsIn(texts: string[]): Claims {
  * workers = N: this process publishes as an API process does (telling others through
  * LISTEN/NOTIFY on PostgreSQL), and N `hookline start --role worker` processes deliver.
  */
-export async function startHookline(env: Record<string, string>, workers: number): Promise<Hookline> {
+export async function startHookline(env: Record<string, string>, workers: number, workerNodeOptions: string[] = []): Promise<Hookline> {
   const config = loadConfig(env);
   if (workers === 0) {
     const running: Running = await start(config);
@@ -160,7 +160,7 @@ export async function startHookline(env: Record<string, string>, workers: number
   const ctx = await openContext(config);
   await bootstrap(ctx);
   const wakeups = ctx.db.dialect === 'postgres' ? startTelling(ctx) : undefined;
-  const children = await Promise.all(Array.from({ length: workers }, () => startWorker(env)));
+  const children = await Promise.all(Array.from({ length: workers }, () => startWorker(env, workerNodeOptions)));
   return {
     ctx,
     claims: async () => claimsIn(await Promise.all(children.map(async (c) => (await fetch(`${c.url}/metrics`)).text()))),
@@ -175,8 +175,8 @@ export async function startHookline(env: Record<string, string>, workers: number
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
 /** `hookline start --role worker` from source; resolves once it says where it listens (health and metrics). */
-async function startWorker(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'start', '--role', 'worker'], {
+async function startWorker(env: Record<string, string>, nodeOptions: string[]): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [...nodeOptions, '--import', 'tsx', 'src/cli/index.ts', 'start', '--role', 'worker'], {
     cwd: REPO,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
