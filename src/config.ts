@@ -22,6 +22,7 @@ export interface Config {
   deliveryConcurrency: number;
   webhookConcurrency: number;
   ssrfAllow: string;
+  trustProxy: string;
   deliveryCaFile: string | undefined;
   retentionDays: number;
   rotationOverlapSeconds: number;
@@ -109,6 +110,7 @@ export const SETTINGS = [
   setting({ key: 'rateLimitPerSecond', env: 'HOOKLINE_RATE_LIMIT', default: '5', parse: integer(1, 1_000_000), description: 'API requests per second allowed per account (OnceHub: 5); beyond it, 429 `rate_limit_error`.' }),
   setting({ key: 'bodyLimitBytes', env: 'HOOKLINE_BODY_LIMIT', default: '65536', parse: integer(1024, 10_485_760), description: 'Largest accepted request body, in bytes.' }),
   setting({ key: 'logLevel', env: 'HOOKLINE_LOG_LEVEL', default: 'info', parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'), description: 'Log level of the JSON logs written to standard output.' }),
+  setting({ key: 'trustProxy', env: 'HOOKLINE_TRUST_PROXY', default: '', parse: cidrList, description: 'Comma-separated addresses or CIDR ranges of the proxies (load balancers) in front of hookline: a request from one of them is taken to come from the client its `X-Forwarded-For` names, over the protocol and host of `X-Forwarded-Proto` and `X-Forwarded-Host`. Empty: those headers are ignored.' }),
   setting({ key: 'publicUrl', env: 'HOOKLINE_PUBLIC_URL', default: undefined, parse: optional(httpUrl), description: 'Base URL clients reach hookline at, used in `Link` headers. Unset: taken from the request.' }),
   setting({ key: 'deliveryTimeoutMs', env: 'HOOKLINE_DELIVERY_TIMEOUT_MS', default: '15000', parse: integer(100, 120_000), description: 'How long a receiver has to answer a delivery attempt (until its response headers, and again at most between body chunks), in milliseconds; connecting has its own limit of the same or 10 s, whichever is less.' }),
   setting({ key: 'deliveryConcurrency', env: 'HOOKLINE_DELIVERY_CONCURRENCY', default: '256', parse: integer(1, 10_000), description: 'Delivery attempts in flight at once, in all.' }),

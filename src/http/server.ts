@@ -37,6 +37,8 @@ export async function buildServer(ctx: AppContext, deps: Omit<RouteDeps, 'ctx'>)
     genReqId: newRequestId,
     requestIdHeader: false,
     bodyLimit: ctx.config.bodyLimitBytes,
+    // Behind a load balancer: the client's address (per-address limits), protocol and host from its X-Forwarded-* headers.
+    trustProxy: ctx.config.trustProxy === '' ? false : ctx.config.trustProxy,
     // Requests Fastify rejects before routing (a malformed URL) get the same error body and Request-Id.
     frameworkErrors: (err, request, reply) => {
       void reply.header('Request-Id', request.id);
