@@ -159,8 +159,9 @@ export async function startHookline(env: Record<string, string>, workers: number
   }
   const ctx = await openContext(config);
   await bootstrap(ctx);
-  const wakeups = ctx.db.dialect === 'postgres' ? startTelling(ctx) : undefined;
   const children = await Promise.all(Array.from({ length: workers }, () => startWorker(env, workerNodeOptions)));
+  // Told once the workers are registered, it addresses each webhook's wake-ups from the first publish on.
+  const wakeups = ctx.db.dialect === 'postgres' ? startTelling(ctx) : undefined;
   return {
     ctx,
     claims: async () => claimsIn(await Promise.all(children.map(async (c) => (await fetch(`${c.url}/metrics`)).text()))),
