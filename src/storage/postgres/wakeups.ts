@@ -1,6 +1,5 @@
 // Wake-ups between processes on PostgreSQL, with LISTEN/NOTIFY. An API process tells: what its
-// notifier hears from its own publishing goes out as a NOTIFY on the installation's channel. A
-// worker listens: a wake-up sent to it reaches its notifier, so a worker on another machine claims
+// notifier hears from its own publishing goes out as NOTIFYs to the workers. A worker listens: a wake-up sent to it reaches its notifier, so a worker on another machine claims
 // a new delivery at once instead of at its next poll. A process that runs a worker beside its API
 // (`start`) does not tell: its own worker takes what it publishes at once.
 //
@@ -104,8 +103,7 @@ export function startTelling(ctx: AppContext): Wakeups {
       }
     }
   };
-  const unsubscribe = notifier.onDeliveriesDue((webhookIds, origin) => {
-    if (origin !== 'local') return;
+  const unsubscribe = notifier.onDeliveriesDue((webhookIds) => {
     if (webhookIds === undefined) everything = true;
     else for (const id of webhookIds) waiting.add(id);
     sending ??= send().finally(() => (sending = undefined));
@@ -140,7 +138,7 @@ export function startListening(ctx: AppContext, options: ListenOptions): Wakeups
 
   const onNotification = (msg: pg.Notification) => {
     const ids = msg.payload ?? '';
-    if (ids !== '') notifier.remoteDeliveriesDue(ids === EVERYTHING ? undefined : ids.split(','));
+    if (ids !== '') notifier.deliveriesDue(ids === EVERYTHING ? undefined : ids.split(','));
   };
   const lost = (c: pg.Client, err?: Error) => {
     if (client !== c) return;
@@ -170,7 +168,7 @@ export function startListening(ctx: AppContext, options: ListenOptions): Wakeups
       await c.query(channels.map((channel) => `LISTEN ${channel}`).join('; '));
       if (client !== c) return;
       // Whatever was told while this listener was away: look for everything due.
-      if (failures > 0) notifier.remoteDeliveriesDue(undefined);
+      if (failures > 0) notifier.deliveriesDue(undefined);
       failures = 0;
     } catch (err) {
       lost(c, err as Error);
