@@ -8,7 +8,7 @@ import type { Clock } from '../clock.js';
 import type { AttemptOutcome, ErrorKind } from '../delivery/http-client.js';
 import type { Decision } from '../delivery/outcome.js';
 import type { Logger } from '../logger.js';
-import type { Db } from '../storage/db.js';
+import { answerWithin, type Db } from '../storage/db.js';
 import type { TimerKind } from '../timers/timers.js';
 import { EVENT_TYPES, type EventType } from '../webhooks/event-types.js';
 
@@ -138,25 +138,20 @@ interface Backlog {
  */
 async function readBacklog({ db, clock, logger }: { db: Db; clock: Clock; logger: Logger }): Promise<Backlog | undefined> {
   const now = clock.now();
-  let timer: NodeJS.Timeout | undefined;
   try {
-    const row = await Promise.race([
+    const row = await answerWithin(
       db.get<{ pending: number; due: number; oldest: number | null }>(
         `SELECT COUNT(*) AS pending, COUNT(CASE WHEN next_attempt_at <= ? THEN 1 END) AS due,
                 MIN(CASE WHEN next_attempt_at <= ? THEN next_attempt_at END) AS oldest
            FROM deliveries WHERE state = 'pending'`,
         [now, now],
       ),
-      new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer in ${BACKLOG_TIMEOUT_MS} ms`)), BACKLOG_TIMEOUT_MS);
-      }),
-    ]);
+      BACKLOG_TIMEOUT_MS,
+    );
     const oldest = row?.oldest ?? null;
     return { pending: Number(row?.pending ?? 0), due: Number(row?.due ?? 0), ageSeconds: oldest === null ? 0 : Math.max(0, now - Number(oldest)) / 1000 };
   } catch (err) {
     logger.debug({ err }, 'metrics: could not read the delivery backlog');
     return undefined;
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -47,6 +47,22 @@ export function isUnavailable(err: unknown): boolean {
   return err !== null && typeof err === 'object' && (err as { [unavailable]?: true })[unavailable] === true;
 }
 
+/**
+ * The answer to `query`, or an error once `ms` pass without one: for a caller that must answer in
+ * time itself (a readiness probe, a metrics scrape), since a database out of reach often stays silent.
+ */
+export async function answerWithin<T>(query: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`the database gave no answer in ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([query, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** A table of one JSON array parameter's elements, each in a column named `value` (read with `value->>'key'`). */
 export function jsonRows(db: Db): string {
   return db.dialect === 'postgres' ? 'json_array_elements(CAST(? AS json))' : 'json_each(?)';

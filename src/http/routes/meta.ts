@@ -3,6 +3,7 @@
 // can reach its database, /metrics gives the Prometheus metrics.
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
+import { answerWithin } from '../../storage/db.js';
 import { errorResponses } from '../schemas.js';
 import type { RouteDeps } from './deps.js';
 
@@ -22,20 +23,12 @@ export function healthRoutes(app: FastifyInstance, ctx: AppContext): void {
     config: open,
     schema: { operationId: 'readiness', summary: 'Readiness: the database answers', tags: ['Meta'], security: [], response: { 200: status, 503: status } },
     handler: async (_request, reply) => {
-      let timer: NodeJS.Timeout | undefined;
       try {
-        await Promise.race([
-          ctx.db.get('SELECT 1 AS ok'),
-          new Promise((_resolve, reject) => {
-            timer = setTimeout(() => reject(new Error(`no answer in ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
-          }),
-        ]);
+        await answerWithin(ctx.db.get('SELECT 1 AS ok'), READY_TIMEOUT_MS);
         return { status: 'ready' };
       } catch (err) {
         ctx.logger.warn({ err }, 'readiness check: the database does not answer');
         return reply.status(503).send({ status: 'unavailable', reason: 'the database does not answer' });
-      } finally {
-        clearTimeout(timer);
       }
     },
   });
