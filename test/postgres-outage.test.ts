@@ -6,17 +6,17 @@
 // into PostgreSQL) is delivered. Once it is over, every event published before, during and after
 // arrives exactly once, every delivery ends succeeded with one recorded attempt and no lease, and
 // no live worker was taken for dead although the outage outlasted 4 heartbeats.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openContext } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import type { AppContext } from '../src/context.js';
 import { publishEvent } from '../src/events/publish.js';
 import { sampleData } from '../src/events/samples.js';
-import { processEnv, startCli, type StartedCli } from './support/cli.js';
+import { processEnv, startCli } from './support/cli.js';
 import { sleep } from './support/delivery.js';
 import { call, TEST_API_KEY, tempDir, type ApiResponse } from './support/hookline.js';
-import { startReceiver, type Receiver } from './support/receiver.js';
-import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
+import { stopStartedAfterEach } from './support/teardown.js';
+import { startReceiver } from './support/receiver.js';
+import { startTcpProxy } from './support/tcp-proxy.js';
 
 const HEARTBEAT_MS = 300;
 const OUTAGE_MS = 6 * HEARTBEAT_MS + 1_000;
@@ -36,22 +36,11 @@ async function within(ms: number, base: string, path: string, headers: Record<st
 }
 
 describe('a PostgreSQL outage', () => {
-  let rx: Receiver | undefined;
-  let proxy: TcpProxy | undefined;
-  let procs: StartedCli[] = [];
-  let ctx: AppContext | undefined;
-  afterEach(async () => {
-    for (const p of procs) p.child.kill('SIGKILL');
-    procs = [];
-    await ctx?.db.close();
-    ctx = undefined;
-    await proxy?.close();
-    await rx?.close();
-  });
+  const { procs, closeLater } = stopStartedAfterEach();
 
   async function outage(mode: 'reset' | 'silent', roles: string[][], webhooks: number, events: { before: number; during: number; after: number }) {
-    rx = await startReceiver(() => ({ status: 200, delayMs: 20 }));
-    proxy = await startTcpProxy();
+    const rx = closeLater(await startReceiver(() => ({ status: 200, delayMs: 20 })), (r) => r.close());
+    const proxy = closeLater(await startTcpProxy(), (p) => p.close());
     const direct = processEnv(tempDir(), {
       HOOKLINE_HEARTBEAT_MS: String(HEARTBEAT_MS),
       HOOKLINE_WEBHOOK_CONCURRENCY: '4',
@@ -66,14 +55,14 @@ describe('a PostgreSQL outage', () => {
     procs.push(...(await Promise.all(roles.slice(1).map((args) => startCli(env, 20_000, args)))));
 
     // The test publishes as an API process would, on a connection of its own that goes around the proxy.
-    ctx = await openContext(loadConfig(direct));
+    const ctx = closeLater(await openContext(loadConfig(direct)), (c) => c.db.close());
     const db = ctx.db;
     const account = (await db.get<{ id: string }>('SELECT id FROM accounts'))!.id;
     const published: string[] = [];
     const publish = async (n: number) => {
       const ids: string[] = [];
       for (let i = 0; i < n; i++) {
-        ids.push((await publishEvent(ctx!, { accountId: account, type: 'booking.scheduled', data: sampleData('booking.scheduled', Date.now()) })).id);
+        ids.push((await publishEvent(ctx, { accountId: account, type: 'booking.scheduled', data: sampleData('booking.scheduled', Date.now()) })).id);
       }
       published.push(...ids);
       return ids;

@@ -2,16 +2,16 @@
 // takes and passes over rows another process's claim holds (FOR UPDATE SKIP LOCKED), so two
 // processes sending side by side deliver every event exactly once.
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openContext } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import type { AppContext } from '../src/context.js';
 import { publishEvent } from '../src/events/publish.js';
 import { sampleData } from '../src/events/samples.js';
 import { testDatabase } from './support/database.js';
 import { call, TEST_API_KEY, tempDir } from './support/hookline.js';
-import { startCli, type StartedCli } from './support/cli.js';
-import { receiverEnv, startReceiver, type Receiver, type Received } from './support/receiver.js';
+import { startCli } from './support/cli.js';
+import { stopStartedAfterEach } from './support/teardown.js';
+import { receiverEnv, startReceiver, type Received } from './support/receiver.js';
 
 const EVENTS = 200;
 /** Attempts in flight to the webhook per process: more than this at once means both were sending. */
@@ -25,19 +25,10 @@ function mostAtOnce(received: Received[]): number {
 }
 
 describe('two processes sending from one PostgreSQL database', () => {
-  let rx: Receiver | undefined;
-  let procs: StartedCli[] = [];
-  let ctx: AppContext | undefined;
-
-  afterEach(async () => {
-    for (const p of procs) p.child.kill('SIGKILL');
-    procs = [];
-    await ctx?.db.close();
-    await rx?.close();
-  });
+  const { procs, closeLater } = stopStartedAfterEach();
 
   it('deliver every event once, working at the same time', async () => {
-    rx = await startReceiver(() => ({ status: 200, delayMs: DELAY_MS }));
+    const rx = closeLater(await startReceiver(() => ({ status: 200, delayMs: DELAY_MS })), (r) => r.close());
     const dir = tempDir();
     const env = {
       HOOKLINE_DATABASE: testDatabase(dir),
@@ -55,7 +46,7 @@ describe('two processes sending from one PostgreSQL database', () => {
     expect(created.status).toBe(200);
 
     // Published from this process, so neither sender is woken: both find the work by polling.
-    ctx = await openContext(loadConfig(env));
+    const ctx = closeLater(await openContext(loadConfig(env)), (c) => c.db.close());
     const account = (await ctx.db.get<{ id: string }>('SELECT id FROM accounts'))!.id;
     const ids: string[] = [];
     for (let i = 0; i < EVENTS; i++) {

@@ -2,17 +2,17 @@
 // process at once through LISTEN/NOTIFY, though the worker polls only once a minute; a worker
 // whose listening connection is cut reconnects and then delivers what was published meanwhile;
 // with two workers, each webhook's wake-ups go to one of them, and to the other once it is gone.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openContext } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import type { AppContext } from '../src/context.js';
 import { publishEvent } from '../src/events/publish.js';
 import { sampleData } from '../src/events/samples.js';
-import { channelName, startTelling, workerChannel, workerFor, type Wakeups } from '../src/storage/postgres/wakeups.js';
-import { processEnv, startCli, type StartedCli } from './support/cli.js';
+import { channelName, startTelling, workerChannel, workerFor } from '../src/storage/postgres/wakeups.js';
+import { processEnv, startCli } from './support/cli.js';
 import { connectPostgres } from './support/database.js';
 import { call, TEST_API_KEY, tempDir } from './support/hookline.js';
-import { startReceiver, type Receiver } from './support/receiver.js';
+import { stopStartedAfterEach } from './support/teardown.js';
+import { startReceiver } from './support/receiver.js';
 
 /** Listening connections of this test's channel, seen from the server. */
 async function listeners(channel: string): Promise<number[]> {
@@ -27,21 +27,10 @@ async function listeners(channel: string): Promise<number[]> {
 }
 
 describe('LISTEN/NOTIFY wake-ups between processes', () => {
-  let rx: Receiver | undefined;
-  let procs: StartedCli[] = [];
-  let ctx: AppContext | undefined;
-  let wakeups: Wakeups | undefined;
-
-  afterEach(async () => {
-    for (const p of procs) p.child.kill('SIGKILL');
-    procs = [];
-    await wakeups?.stop();
-    await ctx?.db.close();
-    await rx?.close();
-  });
+  const { procs, closeLater } = stopStartedAfterEach();
 
   it('wake a polling-once-a-minute worker at once, and again after its listener was cut', async () => {
-    rx = await startReceiver();
+    const rx = closeLater(await startReceiver(), (r) => r.close());
     const env = processEnv(tempDir(), { HOOKLINE_POLL_INTERVAL_MS: '60000' });
     procs.push(await startCli(env, 20_000, ['--role', 'api'])); // migrates, creates the account and key file
     const created = await call(procs[0]!.url, 'POST', '/v2/webhooks', { name: 'w', url: `${rx.url}/h`, events: ['booking'] }, { 'API-Key': TEST_API_KEY });
@@ -49,10 +38,10 @@ describe('LISTEN/NOTIFY wake-ups between processes', () => {
     procs.push(await startCli(env, 20_000, ['--role', 'worker']));
 
     // This process publishes as an API process does: it tells, it does not listen.
-    ctx = await openContext(loadConfig(env));
-    wakeups = startTelling(ctx);
+    const ctx = closeLater(await openContext(loadConfig(env)), (c) => c.db.close());
+    closeLater(startTelling(ctx), (w) => w.stop());
     const account = (await ctx.db.get<{ id: string }>('SELECT id FROM accounts'))!.id;
-    const publish = async () => (await publishEvent(ctx!, { accountId: account, type: 'booking.scheduled', data: sampleData('booking.scheduled', Date.now()) })).id;
+    const publish = async () => (await publishEvent(ctx, { accountId: account, type: 'booking.scheduled', data: sampleData('booking.scheduled', Date.now()) })).id;
 
     const channel = channelName(env.HOOKLINE_DATABASE!);
     await expect.poll(() => listeners(channel), { timeout: 10_000 }).toHaveLength(1);
@@ -86,7 +75,7 @@ describe('LISTEN/NOTIFY wake-ups between processes', () => {
   }
 
   it("each webhook's new deliveries go to its worker only, and to a survivor once its worker is gone", async () => {
-    rx = await startReceiver();
+    const rx = closeLater(await startReceiver(), (r) => r.close());
     // Workers poll once a minute: within the test only wake-ups can make them deliver.
     const env = processEnv(tempDir(), { HOOKLINE_POLL_INTERVAL_MS: '60000', HOOKLINE_HEARTBEAT_MS: '200' });
     procs.push(await startCli(env, 20_000, ['--role', 'api']));
@@ -100,12 +89,12 @@ describe('LISTEN/NOTIFY wake-ups between processes', () => {
     procs.push(...workers);
     const ids = workers.map((w) => /"worker":"(WRK-[A-Z0-9]+)"/.exec(w.output())![1]!);
 
-    ctx = await openContext(loadConfig(env));
+    const ctx = closeLater(await openContext(loadConfig(env)), (c) => c.db.close());
     const account = (await ctx.db.get<{ id: string }>('SELECT id FROM accounts'))!.id;
     const webhooks = (await ctx.db.all<{ id: string }>('SELECT id FROM webhooks')).map((w) => w.id);
-    const publish = () => publishEvent(ctx!, { accountId: account, type: 'booking.scheduled', data: sampleData('booking.scheduled', Date.now()) });
+    const publish = () => publishEvent(ctx, { accountId: account, type: 'booking.scheduled', data: sampleData('booking.scheduled', Date.now()) });
     await expect.poll(() => listeners(channelName(env.HOOKLINE_DATABASE!)), { timeout: 10_000 }).toHaveLength(2);
-    wakeups = startTelling(ctx); // reads which workers are alive at once
+    closeLater(startTelling(ctx), (w) => w.stop()); // reads which workers are alive at once
     await new Promise((r) => setTimeout(r, 500));
 
     const events = 5;

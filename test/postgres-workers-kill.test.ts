@@ -2,15 +2,15 @@
 // SIGKILL: every delivery arrives, the only duplicates are among what the killed one held (sent
 // but not recorded), its leased deliveries come back within a few heartbeats (not when its leases run out),
 // and every due booking.completed timer fires exactly once although all three workers race for it.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openContext } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import type { AppContext } from '../src/context.js';
 import { publishEvent } from '../src/events/publish.js';
 import { sampleData } from '../src/events/samples.js';
-import { processEnv, startCli, type StartedCli } from './support/cli.js';
+import { processEnv, startCli } from './support/cli.js';
 import { call, TEST_API_KEY, tempDir } from './support/hookline.js';
-import { startReceiver, type Receiver } from './support/receiver.js';
+import { stopStartedAfterEach } from './support/teardown.js';
+import { startReceiver } from './support/receiver.js';
 
 const WEBHOOKS = 4;
 const EVENTS = 750; // × 4 webhooks = 3,000 deliveries, plus the bookings' own
@@ -19,18 +19,10 @@ const CONCURRENCY = 16;
 const HEARTBEAT_MS = 500;
 
 describe('three workers on one PostgreSQL database, one killed mid-drain', () => {
-  let rx: Receiver | undefined;
-  let procs: StartedCli[] = [];
-  let ctx: AppContext | undefined;
-  afterEach(async () => {
-    for (const p of procs) p.child.kill('SIGKILL');
-    procs = [];
-    await ctx?.db.close();
-    await rx?.close();
-  });
+  const { procs, closeLater } = stopStartedAfterEach();
 
   it('deliver everything, duplicate only what the killed one had in flight, and fire each timer once', { timeout: 120_000 }, async () => {
-    rx = await startReceiver(() => ({ status: 200, delayMs: 5 }));
+    const rx = closeLater(await startReceiver(() => ({ status: 200, delayMs: 5 })), (r) => r.close());
     const env = processEnv(tempDir(), {
       HOOKLINE_HEARTBEAT_MS: String(HEARTBEAT_MS),
       HOOKLINE_DELIVERY_CONCURRENCY: String(CONCURRENCY),
@@ -53,14 +45,14 @@ describe('three workers on one PostgreSQL database, one killed mid-drain', () =>
       expect(res.status).toBe(200);
       bookings.push(res.body.id);
     }
-    ctx = await openContext(loadConfig(env));
+    const ctx = closeLater(await openContext(loadConfig(env)), (c) => c.db.close());
     const db = ctx.db;
     expect((await db.run("UPDATE timers SET due_at = ? WHERE kind = 'booking.completed'", [Date.now()])).changes).toBe(BOOKINGS);
 
     const account = (await db.get<{ id: string }>('SELECT id FROM accounts'))!.id;
     for (let done = 0; done < EVENTS; done += 250) {
       await db.transaction(async (tx) => {
-        for (let i = 0; i < 250; i++) await publishEvent(ctx!, { accountId: account, type: 'booking.scheduled', data: sampleData('booking.scheduled', Date.now()) }, tx);
+        for (let i = 0; i < 250; i++) await publishEvent(ctx, { accountId: account, type: 'booking.scheduled', data: sampleData('booking.scheduled', Date.now()) }, tx);
       });
     }
     const total = EVENTS * WEBHOOKS + 2 * BOOKINGS * WEBHOOKS; // published here, plus each booking's scheduled and completed
