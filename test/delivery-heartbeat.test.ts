@@ -2,45 +2,31 @@
 // its leased deliveries back at once; a worker reaps only once its own heartbeats have gone through
 // for that long; a worker taken for dead forgets its queue and registers again; a worker stopping
 // gives back what it still holds.
-import { afterEach, describe, expect, it } from 'vitest';
-import { createAccount } from '../src/accounts/service.js';
+import { describe, expect, it } from 'vitest';
 import { manualClock } from '../src/clock.js';
-import type { AppContext } from '../src/context.js';
-import { startHeartbeat, type Heartbeat } from '../src/delivery/heartbeat.js';
+import { startHeartbeat } from '../src/delivery/heartbeat.js';
 import { claimForWebhook } from '../src/delivery/store.js';
-import { publishEvent } from '../src/events/publish.js';
-import { sampleData } from '../src/events/samples.js';
-import { createWebhook } from '../src/webhooks/service.js';
-import { openTestContext } from './support/hookline.js';
+import { openTestContext, seedPending } from './support/hookline.js';
+import { stopStartedAfterEach } from './support/teardown.js';
 
 const BEAT = 10_000;
 
 describe('worker heartbeats', () => {
-  let ctx: AppContext | undefined;
-  const beats: Heartbeat[] = [];
-  afterEach(async () => {
-    for (const b of beats.splice(0)) await b.stop();
-    await ctx?.db.close();
-  });
+  const { closeLater } = stopStartedAfterEach();
 
   it('give a dead worker’s deliveries back at once, and only a worker that has been healthy for long reaps', async () => {
     const clock = manualClock(Date.UTC(2026, 5, 1));
-    ctx = await openTestContext({ clock });
-    const c = ctx;
-    const { account } = await createAccount(c, 'hb');
-    const webhook = await createWebhook(c, account.id, { name: 'w', url: 'https://receiver.example/h', events: ['booking'] });
-    for (let i = 0; i < 3; i++) await publishEvent(c, { accountId: account.id, type: 'booking.scheduled', data: sampleData('booking.scheduled', clock.now()) });
+    const c = closeLater(await openTestContext({ clock }), (ctx) => ctx.db.close());
+    const { webhookId } = await seedPending(c, 3);
 
     const taken: string[] = [];
     const start = async (workerId: string) => {
-      const hb = await startHeartbeat(c, { workerId, intervalMs: BEAT, onTakenForDead: () => taken.push(workerId) });
-      beats.push(hb);
-      return hb;
+      return closeLater(await startHeartbeat(c, { workerId, intervalMs: BEAT, onTakenForDead: () => taken.push(workerId) }), (hb) => hb.stop());
     };
     const a = await start('WRK-A');
     const b = await start('WRK-B');
     const t0 = clock.now();
-    const claimed = await claimForWebhook(c.db, { webhookId: webhook.id, now: t0, limit: 10, lease: 'WRK-A', leaseUntil: t0 + 3_600_000 });
+    const claimed = await claimForWebhook(c.db, { webhookId, now: t0, limit: 10, lease: 'WRK-A', leaseUntil: t0 + 3_600_000 });
     expect(claimed).toHaveLength(3);
     const leased = async () => c.db.all<{ lease: string | null; next_attempt_at: number }>("SELECT lease, next_attempt_at FROM deliveries WHERE state = 'pending'");
     const workers = async () => (await c.db.all<{ id: string }>('SELECT id FROM workers ORDER BY id')).map((w) => w.id);
@@ -69,7 +55,7 @@ describe('worker heartbeats', () => {
     expect(await workers()).toEqual(['WRK-A', 'WRK-B', 'WRK-C']);
 
     // B claims them and stops: what it still holds goes back, and its row goes.
-    expect(await claimForWebhook(c.db, { webhookId: webhook.id, now: clock.now(), limit: 10, lease: 'WRK-B', leaseUntil: clock.now() + 3_600_000 })).toHaveLength(3);
+    expect(await claimForWebhook(c.db, { webhookId, now: clock.now(), limit: 10, lease: 'WRK-B', leaseUntil: clock.now() + 3_600_000 })).toHaveLength(3);
     await b.stop();
     expect(await workers()).toEqual(['WRK-A', 'WRK-C']);
     expect((await leased()).map((d) => d.lease)).toEqual([null, null, null]);

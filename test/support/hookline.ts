@@ -3,10 +3,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createAccount } from '../../src/accounts/service.js';
 import { openContext, start, type Running } from '../../src/app.js';
 import type { Clock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import type { AppContext } from '../../src/context.js';
+import { publishEvent } from '../../src/events/publish.js';
+import { sampleData } from '../../src/events/samples.js';
+import { createWebhook } from '../../src/webhooks/service.js';
 import { testDatabase } from './database.js';
 
 export const TEST_API_KEY = 'hkl_test_key_of_the_first_account_0123456789';
@@ -102,4 +106,12 @@ export async function openTestContext(options: { clock?: Clock; env?: Record<str
     ...options.env,
   });
   return openContext(config, options.clock ? { clock: options.clock } : {});
+}
+
+/** One account, one webhook (at an address never reached) subscribed to bookings, and `events` events published to it: that many pending deliveries. */
+export async function seedPending(ctx: AppContext, events: number): Promise<{ accountId: string; webhookId: string }> {
+  const { account } = await createAccount(ctx, 'seeded');
+  const webhook = await createWebhook(ctx, account.id, { name: 'w', url: 'https://receiver.example/h', events: ['booking'] });
+  for (let i = 0; i < events; i++) await publishEvent(ctx, { accountId: account.id, type: 'booking.scheduled', data: sampleData('booking.scheduled', ctx.clock.now()) });
+  return { accountId: account.id, webhookId: webhook.id };
 }
