@@ -87,7 +87,10 @@ describe('LISTEN/NOTIFY wake-ups between processes', () => {
     const workerEnv = { ...env, HOOKLINE_LOG_LEVEL: 'info' };
     const workers = [await startCli(workerEnv, 20_000, ['--role', 'worker']), await startCli(workerEnv, 20_000, ['--role', 'worker'])];
     procs.push(...workers);
-    const ids = workers.map((w) => /"worker":"(WRK-[A-Z0-9]+)"/.exec(w.output())![1]!);
+    // The worker's id is in its start log line, which may be flushed just after "listening on".
+    const workerId = (w: (typeof workers)[number]) => /"worker":"(WRK-[A-Z0-9]+)"/.exec(w.output())?.[1];
+    await expect.poll(() => workers.every((w) => workerId(w) !== undefined), { timeout: 5_000 }).toBe(true);
+    const ids = workers.map((w) => workerId(w)!);
 
     const ctx = closeLater(await openContext(loadConfig(env)), (c) => c.db.close());
     const account = (await ctx.db.get<{ id: string }>('SELECT id FROM accounts'))!.id;
