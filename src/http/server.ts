@@ -10,6 +10,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import type { AppContext } from '../context.js';
 import { newRequestId } from '../ids.js';
 import { registerAuth } from './auth.js';
+import { registerBodyParsing } from './body-parsing.js';
 import { sendError } from './errors.js';
 import { healthRoutes, metaRoutes } from './routes/meta.js';
 import type { RouteDeps } from './routes/deps.js';
@@ -22,9 +23,13 @@ import { apiKeyRoutes } from './routes/api-keys.js';
 import { sessionRoutes } from './routes/session.js';
 import { webhookDeliveryRoutes } from './routes/webhook-deliveries.js';
 import { webhookRoutes } from './routes/webhooks.js';
-import { SHARED_SCHEMAS } from './schemas.js';
+import { SCHEDULING_SCHEMAS } from './scheduling-schemas.js';
+import { SHARED_SCHEMAS as API_SCHEMAS } from './schemas.js';
 import { registerWeb } from './web.js';
+import { guestPageRoutes } from './guest-pages/routes.js';
 import { openApiWebhooks } from '../events/payload-schemas.js';
+
+const SHARED_SCHEMAS = [...API_SCHEMAS, ...SCHEDULING_SCHEMAS];
 
 const ROUTES = [metaRoutes, sessionRoutes, apiKeyRoutes, webhookRoutes, webhookDeliveryRoutes, eventRoutes, schedulingRoutes, routingRoutes, conversationRoutes, guestRoutes];
 
@@ -62,7 +67,8 @@ export async function buildServer(ctx: AppContext, deps: Omit<RouteDeps, 'ctx'>)
   app.addHook('onRequest', async (request, reply) => {
     reply.header('Request-Id', request.id);
   });
-  // A POST without a body means "no parameters", as an empty JSON object would.
+  registerBodyParsing(app);
+  // A request without a body means "no parameters", as an empty JSON object would.
   app.addHook('preValidation', async (request) => {
     if (request.body === undefined || request.body === null) request.body = {};
   });
@@ -98,6 +104,7 @@ export async function buildServer(ctx: AppContext, deps: Omit<RouteDeps, 'ctx'>)
   });
 
   for (const routes of ROUTES) routes(app, { ctx, ...deps });
+  guestPageRoutes(app, ctx);
   await registerWeb(app);
   return app;
 }
