@@ -97,7 +97,7 @@ describe('PATCH /v2/webhooks/{id} (hookline extension)', () => {
       id: created.id,
       name,
       url: 'https://other.example.org/in',
-      events: ['conversation', 'booking.no_show'],
+      events: ['conversation', 'conversation.closed', 'booking.no_show'], // as written
       status: 'disabled',
       disabled_reason: expect.any(String),
       creation_time: created.creation_time,

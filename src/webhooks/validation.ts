@@ -1,7 +1,7 @@
 // The rules for a webhook's name, URL and events, as the product page and OnceHub state them.
 // Each returns the normalised value or throws an invalid_request error naming the parameter.
 import { invalid } from '../errors.js';
-import { isComposite, isEventType, kindOf, SUBSCRIBABLE } from './event-types.js';
+import { SUBSCRIBABLE } from './event-types.js';
 
 export const NAME_MAX_LENGTH = 100;
 export const URL_MAX_LENGTH = 2048;
@@ -50,8 +50,10 @@ export function validateUrl(input: unknown): string {
 
 /**
  * Events must be a non-empty list of known types or the composites `booking` and `conversation`.
- * Repeats are folded, and so are specific types already covered by their composite; first-seen
- * order is kept.
+ * The list is kept as given, in its order, with exact repeats dropped: a client that compares what it
+ * reads back with what it sent (OnceHub's n8n node does) finds the same list. A type that a composite
+ * beside it already covers stays listed; it changes nothing of what is delivered (each event is
+ * delivered once per webhook).
  */
 export function validateEvents(input: unknown): string[] {
   if (!Array.isArray(input)) throw invalid('Invalid events: it must be an array of event types.', 'events');
@@ -64,8 +66,7 @@ export function validateEvents(input: unknown): string[] {
       );
     }
   }
-  const unique = [...new Set(input as string[])];
-  return unique.filter((e) => isComposite(e) || (isEventType(e) && !unique.includes(kindOf(e))));
+  return [...new Set(input as string[])];
 }
 
 export type WebhookStatus = 'enabled' | 'disabled';
