@@ -8,6 +8,14 @@ export interface PageRequest {
   limit: number;
   after?: string | undefined;
   before?: string | undefined;
+  /** Filters of the listed rows (ANDed). The cursor object itself need not pass them. */
+  where?: Condition[] | undefined;
+}
+
+/** A piece of SQL with its parameters; its column names come from code, never from a request. */
+export interface Condition {
+  sql: string;
+  params: SqlValue[];
 }
 
 export interface Page<T> {
@@ -30,22 +38,25 @@ export interface PageScope {
 }
 
 export async function fetchPage<T extends { seq: number; id: string }>(db: Db, scope: PageScope, req: PageRequest): Promise<Page<T>> {
-  const { table, where, params } = scope;
+  const { table, where } = scope;
+  const filters = req.where ?? [];
+  const listed = [where, ...filters.map((c) => c.sql)].map((sql) => `(${sql})`).join(' AND ');
+  const params = [...scope.params, ...filters.flatMap((c) => c.params)];
   const cursorId = req.after ?? req.before;
   if (cursorId === undefined) {
-    const rows = await db.all<T>(`SELECT * FROM ${table} WHERE ${where} ORDER BY seq DESC LIMIT ?`, [...params, req.limit + 1]);
+    const rows = await db.all<T>(`SELECT * FROM ${table} WHERE ${listed} ORDER BY seq DESC LIMIT ?`, [...params, req.limit + 1]);
     const hasOlder = rows.length > req.limit;
     return { data: rows.slice(0, req.limit), hasMore: hasOlder, hasOlder, hasNewer: false };
   }
   const cursorParam = req.after !== undefined ? 'after' : 'before';
-  const cursor = await db.get<{ seq: number }>(`SELECT seq FROM ${table} WHERE ${where} AND id = ?`, [...params, cursorId]);
+  const cursor = await db.get<{ seq: number }>(`SELECT seq FROM ${table} WHERE ${where} AND id = ?`, [...scope.params, cursorId]);
   if (!cursor) throw invalid(`No such ${scope.noun}: '${cursorId}'`, cursorParam);
   if (cursorParam === 'after') {
-    const rows = await db.all<T>(`SELECT * FROM ${table} WHERE ${where} AND seq < ? ORDER BY seq DESC LIMIT ?`, [...params, cursor.seq, req.limit + 1]);
+    const rows = await db.all<T>(`SELECT * FROM ${table} WHERE ${listed} AND seq < ? ORDER BY seq DESC LIMIT ?`, [...params, cursor.seq, req.limit + 1]);
     const hasOlder = rows.length > req.limit;
     return { data: rows.slice(0, req.limit), hasMore: hasOlder, hasOlder, hasNewer: true };
   }
-  const rows = await db.all<T>(`SELECT * FROM ${table} WHERE ${where} AND seq > ? ORDER BY seq ASC LIMIT ?`, [...params, cursor.seq, req.limit + 1]);
+  const rows = await db.all<T>(`SELECT * FROM ${table} WHERE ${listed} AND seq > ? ORDER BY seq ASC LIMIT ?`, [...params, cursor.seq, req.limit + 1]);
   const hasNewer = rows.length > req.limit;
   return { data: rows.slice(0, req.limit).reverse(), hasMore: hasNewer, hasOlder: true, hasNewer };
 }

@@ -3,26 +3,31 @@ import type { FastifyInstance } from 'fastify';
 import * as deliveries from '../../delivery/service.js';
 import { EVENT_TYPES } from '../../webhooks/event-types.js';
 import { accountOf } from '../auth.js';
-import { pageRequest, sendPage, type PaginationQuery } from '../pagination.js';
-import { errorResponses, listOf, notFoundResponse, paginationQuery, ref } from '../schemas.js';
+import { listQuerystring, listRequest, type ListSpec } from '../list-query.js';
+import { sendPage } from '../pagination.js';
+import { errorResponses, listOf, notFoundResponse, ref } from '../schemas.js';
 import type { RouteDeps } from './deps.js';
 
 const tags = ['Events and deliveries'];
+const EVENT_LIST: ListSpec = { dates: { creation_time: 'created_at' } };
+const listQuery = listQuerystring(EVENT_LIST);
+
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', description: 'The event id, e.g. EVNT-KN56U3YL7C.' } } } as const;
 
 export function eventRoutes(app: FastifyInstance, { ctx }: RouteDeps): void {
-  app.get<{ Querystring: PaginationQuery & { type?: string } }>('/v2/events', {
+  app.get<{ Querystring: Record<string, unknown> & { type?: string } }>('/v2/events', {
     schema: {
       operationId: 'list-all-events',
       summary: "List the account's events, newest first (hookline extension)",
       tags,
-      querystring: { ...paginationQuery, properties: { ...paginationQuery.properties, type: { type: 'string', enum: EVENT_TYPES } } },
+      querystring: { ...listQuery, properties: { ...listQuery.properties, type: { type: 'string', enum: EVENT_TYPES } } },
       response: { 200: listOf('Event'), ...errorResponses },
     },
     handler: async (request, reply) => {
       const { type, ...query } = request.query;
-      const page = await deliveries.listEvents(ctx, accountOf(request), type, pageRequest(query));
-      return sendPage(request, reply, page, ctx.config.publicUrl, type ? { type } : {});
+      const list = listRequest(query, EVENT_LIST);
+      const page = await deliveries.listEvents(ctx, accountOf(request), type, list.page);
+      return sendPage(request, reply, page, ctx.config.publicUrl, { ...list.filters, ...(type && { type }) });
     },
   });
 

@@ -3,8 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { SUBSCRIBABLE } from '../../webhooks/event-types.js';
 import * as webhooks from '../../webhooks/service.js';
 import { accountOf } from '../auth.js';
-import { pageRequest, sendPage, type PaginationQuery } from '../pagination.js';
-import { errorResponses, listOf, notFoundResponse, paginationQuery, ref } from '../schemas.js';
+import { listQuerystring, listRequest, type ListSpec } from '../list-query.js';
+import { sendPage } from '../pagination.js';
+import { errorResponses, listOf, notFoundResponse, ref } from '../schemas.js';
 import type { RouteDeps } from './deps.js';
 
 const idParams = {
@@ -25,6 +26,7 @@ const fields = {
 } as const;
 
 const tags = ['Webhooks'];
+const WEBHOOK_LIST: ListSpec = { dates: { creation_time: 'created_at' } };
 
 export function webhookRoutes(app: FastifyInstance, { ctx }: RouteDeps): void {
   app.post<{ Body: webhooks.CreateWebhookInput }>('/v2/webhooks', {
@@ -38,17 +40,18 @@ export function webhookRoutes(app: FastifyInstance, { ctx }: RouteDeps): void {
     handler: (request) => webhooks.createWebhook(ctx, accountOf(request), request.body),
   });
 
-  app.get<{ Querystring: PaginationQuery }>('/v2/webhooks', {
+  app.get<{ Querystring: Record<string, unknown> }>('/v2/webhooks', {
     schema: {
       operationId: 'list-all-webhooks',
       summary: 'List all webhooks, newest first',
       tags,
-      querystring: paginationQuery,
+      querystring: listQuerystring(WEBHOOK_LIST),
       response: { 200: listOf('Webhook'), ...errorResponses },
     },
     handler: async (request, reply) => {
-      const page = await webhooks.listWebhooks(ctx, accountOf(request), pageRequest(request.query));
-      return sendPage(request, reply, page, ctx.config.publicUrl);
+      const list = listRequest(request.query, WEBHOOK_LIST);
+      const page = await webhooks.listWebhooks(ctx, accountOf(request), list.page);
+      return sendPage(request, reply, page, ctx.config.publicUrl, list.filters);
     },
   });
 
