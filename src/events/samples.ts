@@ -1,10 +1,16 @@
 // Sample payloads for test sends: a booking or a conversation object in OnceHub's webhook shape,
-// with fresh ids and times around `now`, and the status that matches the event type.
-import { isoTime } from '../clock.js';
+// rendered by the same functions as real payloads (so they follow the same types), with fresh ids,
+// times around `now`, and the status and cancel details that match the event type.
 import { newId } from '../ids.js';
+import { renderBooking, type BookingRow, type BookingStatus } from '../scheduling/booking-object.js';
+import { toContactObject } from '../scheduling/contacts.js';
+import { toUserObject } from '../scheduling/hosts.js';
 import { kindOf, type EventType } from '../webhooks/event-types.js';
 
-const BOOKING_STATUS: Record<string, string> = {
+const SAMPLE_URL = 'https://hookline.example.com';
+const HOST = 'USR-SAMPLE0001';
+
+const BOOKING_STATUS: Record<string, BookingStatus> = {
   'booking.scheduled': 'scheduled',
   'booking.rescheduled': 'rescheduled',
   'booking.reassigned': 'scheduled',
@@ -15,91 +21,77 @@ const BOOKING_STATUS: Record<string, string> = {
   'booking.no_show': 'no_show',
 };
 
+/** Who acted, for the events about a cancel or a reschedule. */
+const ACTIONED: Record<string, Pick<BookingRow, 'actioned_by' | 'actioned_by_user_id' | 'cancel_reason'>> = {
+  'booking.rescheduled': { actioned_by: 'customer', actioned_by_user_id: null, cancel_reason: 'A conflict came up' },
+  'booking.canceled_then_rescheduled': { actioned_by: 'customer', actioned_by_user_id: null, cancel_reason: 'Another calendar suits me better' },
+  'booking.canceled_reschedule_requested': { actioned_by: 'user', actioned_by_user_id: HOST, cancel_reason: 'Please pick another day' },
+  'booking.canceled': { actioned_by: 'customer', actioned_by_user_id: null, cancel_reason: 'Sample cancellation' },
+};
+
 export function sampleData(type: EventType, now: number): Record<string, unknown> {
   return kindOf(type) === 'booking' ? sampleBooking(type, now) : sampleConversation(type, now);
 }
 
 function sampleBooking(type: EventType, now: number): Record<string, unknown> {
-  const id = newId('BKNG', 12);
-  const canceled = type.startsWith('booking.canceled');
-  return {
-    object: 'booking',
-    id,
-    tracking_id: id.slice(5, 13),
+  const row: BookingRow = {
+    seq: 0,
+    id: newId('BKNG', 12),
+    account_id: 'ACC-SAMPLE0001',
+    booking_calendar_id: 'BKC-SAMPLE0001',
+    owner_id: HOST,
+    status: BOOKING_STATUS[type]!,
     subject: 'Sample meeting (test event)',
-    status: BOOKING_STATUS[type],
-    in_trash: false,
-    creation_time: isoTime(now - 86_400_000),
-    starting_time: isoTime(now + 86_400_000),
-    last_updated_time: isoTime(now),
-    customer_timezone: 'America/New_York',
-    owner: 'USR-SAMPLE0001',
+    starts_at: now + 86_400_000,
+    ends_at: now + 86_400_000 + 30 * 60_000,
     duration_minutes: 30,
-    virtual_conferencing: { join_url: null },
+    customer_timezone: 'America/New_York',
     location_description: null,
+    form_submission: JSON.stringify({ name: 'Carrie Sample', email: 'carrie@example.com', phone: '', mobile_phone: '', note: '', company: '', guests: [], custom_fields: [] }),
     rescheduled_booking_id: null,
-    cancel_reschedule_url: `https://example.com/m/${id}`,
-    cancel_reschedule_information: canceled
-      ? { reason: 'Sample cancellation', actioned_by: 'customer', user_id: null }
-      : { reason: null, actioned_by: null, user_id: null },
-    attendees: ['carrie@example.com'],
-    form_submission: {
-      name: 'Carrie Sample',
-      email: 'carrie@example.com',
-      phone: null,
-      mobile_phone: null,
-      note: null,
-      company: null,
-      guests: [],
-      custom_fields: [],
-    },
-    booking_calendar: {
-      id: 'BKC-SAMPLE0001',
-      object: 'booking_calendar',
-      name: 'Sample booking calendar',
-      subject: 'Sample meeting',
-      url: 'https://example.com/sample',
-      published: true,
-    },
-    external_calendar: { type: 'none', name: null, id: null, event_id: null },
-    payment_information: null,
-    custom_fields: [],
-    conversation: null,
+    cancel_reason: null,
+    actioned_by: null,
+    actioned_by_user_id: null,
+    guest_token: 'sample-guest-link',
+    ics_token: 'sample',
+    reschedule_requested: type === 'booking.canceled_reschedule_requested' ? 1 : 0,
+    conversation_id: null,
+    created_at: now - 86_400_000,
+    updated_at: now,
+    ...ACTIONED[type],
   };
+  return renderBooking(row, SAMPLE_URL, { conversation: null });
 }
 
 function sampleConversation(type: EventType, now: number): Record<string, unknown> {
+  const status = type === 'conversation.reached_out' ? 'started' : type.slice('conversation.'.length);
   return {
     object: 'conversation',
     id: newId('CVR', 10),
-    creation_time: isoTime(now - 60_000),
-    initiated_by: 'contact',
-    last_updated_time: isoTime(now),
-    last_interacted_time: isoTime(now),
-    status: type.slice('conversation.'.length),
-    contact: sampleContact(now),
-    owner: { object: 'user', id: 'USR-SAMPLE0001', first_name: 'Sample', last_name: 'Host', email: 'host@example.com', status: 'active', role_name: 'Member', timezone: 'UTC', teams: [] },
+    creation_time: new Date(now - 60_000).toISOString(),
+    initiated_by: type === 'conversation.reached_out' ? 'bot' : 'contact',
+    last_updated_time: new Date(now).toISOString(),
+    last_interacted_time: new Date(now).toISOString(),
+    status,
+    contact: toContactObject({
+      seq: 0,
+      id: 'CTC-SAMPLE0001',
+      account_id: 'ACC-SAMPLE0001',
+      visitor_hash: '',
+      owner_id: HOST,
+      email: 'visitor@example.com',
+      first_name: 'Sample',
+      last_name: 'Visitor',
+      timezone: 'Europe/London',
+      created_at: now - 60_000,
+      updated_at: now - 60_000,
+      last_interacted_at: now,
+    }),
+    owner: toUserObject({ seq: 0, id: HOST, account_id: 'ACC-SAMPLE0001', first_name: 'Sample', last_name: 'Host', email: 'host@example.com', timezone: 'UTC', created_at: now }),
     bot: { id: 'BOT-SAMPLE0001', object: 'bot', name: 'Sample chatbot' },
     website: { id: 'WEB-SAMPLE0001', object: 'website', name: 'Sample website', url: 'https://example.com' },
     audience: null,
-    answers: [{ id: 'INT-SAMPLE0001', internal_label: 'topic', question: 'How can we help?', value: 'A demo' }],
+    answers: type === 'conversation.reached_out' ? [] : [{ id: 'INT-SAMPLE0001', internal_label: 'topic', question: 'How can we help?', value: 'A demo' }],
     bookings: [],
-  };
-}
-
-function sampleContact(now: number): Record<string, unknown> {
-  const empty = ['status', 'city', 'company_size', 'company', 'country', 'employees', 'has_consent', 'job_title', 'mobile_phone', 'phone', 'post_code', 'salutation', 'state', 'street_address', 'terms_of_sevice', 'timezone'];
-  return {
-    object: 'contact',
-    id: 'CTC-SAMPLE0001',
-    creation_time: isoTime(now - 60_000),
-    last_updated_time: isoTime(now - 60_000),
-    last_interacted_time: isoTime(now),
-    owner: 'USR-SAMPLE0001',
-    email: 'visitor@example.com',
-    first_name: 'Sample',
-    last_name: 'Visitor',
-    ...Object.fromEntries(empty.map((k) => [k, null])),
-    custom_fields: [],
   };
 }

@@ -7,6 +7,7 @@ import type { AppContext } from '../context.js';
 import { invalid, notFound } from '../errors.js';
 import { newId } from '../ids.js';
 import type { Db } from '../storage/db.js';
+import { validTimezone } from './hosts.js';
 import { fetchPage, type PageRequest } from '../storage/pagination.js';
 
 export interface ContactRow {
@@ -18,6 +19,7 @@ export interface ContactRow {
   email: string | null;
   first_name: string | null;
   last_name: string | null;
+  timezone: string | null;
   created_at: number;
   updated_at: number;
   last_interacted_at: number;
@@ -29,8 +31,10 @@ export interface VisitorInput {
   email?: unknown;
   first_name?: unknown;
   last_name?: unknown;
+  timezone?: unknown;
 }
 
+/** OnceHub's Contact object; fields hookline learns nothing of are empty, typed as OnceHub's schema types them. */
 export function toContactObject(c: ContactRow) {
   return {
     object: 'contact' as const,
@@ -40,24 +44,24 @@ export function toContactObject(c: ContactRow) {
     last_interacted_time: isoTime(c.last_interacted_at),
     owner: c.owner_id,
     status: null,
-    city: null,
-    company_size: null,
-    company: null,
-    country: null,
-    email: c.email,
-    employees: null,
-    first_name: c.first_name,
-    has_consent: null,
-    job_title: null,
-    last_name: c.last_name,
-    mobile_phone: null,
-    phone: null,
-    post_code: null,
-    salutation: null,
-    state: null,
-    street_address: null,
-    terms_of_sevice: null, // sic: OnceHub's field name
-    timezone: null,
+    city: '',
+    company_size: '',
+    company: '',
+    country: '',
+    email: c.email ?? '',
+    employees: 0,
+    first_name: c.first_name ?? '',
+    has_consent: false,
+    job_title: '',
+    last_name: c.last_name ?? '',
+    mobile_phone: '',
+    phone: '',
+    post_code: '',
+    salutation: '',
+    state: '',
+    street_address: '',
+    terms_of_sevice: false, // sic: OnceHub's field name
+    timezone: c.timezone ?? '',
     custom_fields: [] as { name: string; value: string }[],
   };
 }
@@ -86,15 +90,20 @@ function optionalEmail(value: unknown): string | null {
 /** Finds the visitor's contact (creating it, owned by ownerId, on first contact) and records what it told. */
 export async function visitorContact(ctx: AppContext, tx: Db, accountId: string, ownerId: string, input: VisitorInput): Promise<ContactRow> {
   const hash = visitorHash(input.visitor_id);
-  const told = { email: optionalEmail(input.email), first_name: optionalName(input.first_name, 'first_name'), last_name: optionalName(input.last_name, 'last_name') };
+  const told = {
+    email: optionalEmail(input.email),
+    first_name: optionalName(input.first_name, 'first_name'),
+    last_name: optionalName(input.last_name, 'last_name'),
+    timezone: input.timezone === undefined || input.timezone === null || input.timezone === '' ? null : validTimezone(input.timezone, 'timezone'),
+  };
   const now = ctx.clock.now();
   const found = await tx.get<ContactRow>('SELECT * FROM contacts WHERE account_id = ? AND visitor_hash = ?', [accountId, hash]);
   if (!found) {
     const row: ContactRow = { seq: 0, id: newId('CTC'), account_id: accountId, visitor_hash: hash, owner_id: ownerId, ...told, created_at: now, updated_at: now, last_interacted_at: now };
     await tx.run(
-      `INSERT INTO contacts (id, account_id, visitor_hash, owner_id, email, first_name, last_name, created_at, updated_at, last_interacted_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [row.id, row.account_id, row.visitor_hash, row.owner_id, row.email, row.first_name, row.last_name, row.created_at, row.updated_at, row.last_interacted_at],
+      `INSERT INTO contacts (id, account_id, visitor_hash, owner_id, email, first_name, last_name, timezone, created_at, updated_at, last_interacted_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [row.id, row.account_id, row.visitor_hash, row.owner_id, row.email, row.first_name, row.last_name, row.timezone, row.created_at, row.updated_at, row.last_interacted_at],
     );
     return row;
   }
@@ -102,8 +111,8 @@ export async function visitorContact(ctx: AppContext, tx: Db, accountId: string,
   for (const k of changed) found[k] = told[k];
   if (changed.length > 0) found.updated_at = now;
   found.last_interacted_at = now;
-  await tx.run('UPDATE contacts SET email = ?, first_name = ?, last_name = ?, updated_at = ?, last_interacted_at = ? WHERE id = ?', [
-    found.email, found.first_name, found.last_name, found.updated_at, found.last_interacted_at, found.id,
+  await tx.run('UPDATE contacts SET email = ?, first_name = ?, last_name = ?, timezone = ?, updated_at = ?, last_interacted_at = ? WHERE id = ?', [
+    found.email, found.first_name, found.last_name, found.timezone, found.updated_at, found.last_interacted_at, found.id,
   ]);
   return found;
 }

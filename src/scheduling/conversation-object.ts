@@ -1,6 +1,7 @@
 // A conversation row as OnceHub's conversation object. Webhook payloads (conversation events, and a
 // booking's `conversation`) expand contact, owner, bot and website, as OnceHub documents; the REST
-// API (a hookline extension) gives their ids. Empty values are null, lists are [].
+// API (a hookline extension) gives their ids, and expands them on request (?expand=). Values follow
+// the payload rule of events/payload-schemas.ts.
 import { isoTime } from '../clock.js';
 import { notFound } from '../errors.js';
 import type { Db } from '../storage/db.js';
@@ -28,14 +29,23 @@ export interface ConversationRow {
   status: ConversationStatus;
   initiated_by: 'bot' | 'contact';
   answers: string; // JSON Answer[], in the order of the chatbot's flow
+  /** When the visitor first interacted; null while a conversation the chatbot opened awaits its answer. */
+  engaged_at: number | null;
   created_at: number;
   updated_at: number;
   last_interacted_at: number;
 }
 
-export async function renderConversation(db: Db, c: ConversationRow, options: { expand: boolean }) {
+/** The fields a REST reader may ask to expand; webhooks expand all four. */
+export const CONVERSATION_EXPANDABLE = ['contact', 'owner', 'bot', 'website'] as const;
+type Expandable = (typeof CONVERSATION_EXPANDABLE)[number];
+
+export async function renderConversation(db: Db, c: ConversationRow, options: { expand: boolean | ReadonlySet<string> }) {
+  const wanted = (field: Expandable) => (typeof options.expand === 'boolean' ? options.expand : options.expand.has(field));
   const bookings = await db.all<{ id: string }>('SELECT id FROM bookings WHERE conversation_id = ? ORDER BY seq', [c.id]);
-  const base = {
+  const bot = await findChatbot(db, c.account_id, c.chatbot_id);
+  const website = wanted('website') ? await findWebsite(db, c.account_id, bot.website_id) : undefined;
+  return {
     object: 'conversation' as const,
     id: c.id,
     creation_time: isoTime(c.created_at),
@@ -43,18 +53,13 @@ export async function renderConversation(db: Db, c: ConversationRow, options: { 
     last_updated_time: isoTime(c.updated_at),
     last_interacted_time: isoTime(c.last_interacted_at),
     status: c.status,
-  };
-  const rest = { audience: null, answers: JSON.parse(c.answers) as Answer[], bookings: bookings.map((b) => b.id) };
-  const bot = await findChatbot(db, c.account_id, c.chatbot_id);
-  if (!options.expand) return { ...base, contact: c.contact_id, owner: c.owner_id, bot: bot.id, website: bot.website_id, ...rest };
-  const website = await findWebsite(db, c.account_id, bot.website_id);
-  return {
-    ...base,
-    contact: toContactObject(await findContact(db, c.account_id, c.contact_id)),
-    owner: toUserObject(await findUser(db, c.account_id, c.owner_id)),
-    bot: { id: bot.id, object: 'bot' as const, name: bot.name },
-    website: { id: website.id, object: 'website' as const, name: website.name, url: website.url },
-    ...rest,
+    contact: wanted('contact') ? toContactObject(await findContact(db, c.account_id, c.contact_id)) : c.contact_id,
+    owner: wanted('owner') ? toUserObject(await findUser(db, c.account_id, c.owner_id)) : c.owner_id,
+    bot: wanted('bot') ? { id: bot.id, object: 'bot' as const, name: bot.name } : bot.id,
+    website: website ? { id: website.id, object: 'website' as const, name: website.name, url: website.url } : bot.website_id,
+    audience: null,
+    answers: (JSON.parse(c.answers) as Answer[]).map((a) => ({ ...a, internal_label: a.internal_label ?? '' })),
+    bookings: bookings.map((b) => b.id),
   };
 }
 
