@@ -8,10 +8,12 @@ import { openContext, start, type Running } from '../../src/app.js';
 import type { Clock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import type { AppContext } from '../../src/context.js';
+import type { Logger } from '../../src/logger.js';
 import { publishEvent } from '../../src/events/publish.js';
 import { sampleData } from '../../src/events/samples.js';
 import { createWebhook } from '../../src/webhooks/service.js';
 import { testDatabase } from './database.js';
+import { assertValidPayloads } from './payload-check.js';
 
 export const TEST_API_KEY = 'hkl_test_key_of_the_first_account_0123456789';
 
@@ -41,7 +43,7 @@ export function tempDir(prefix = 'hookline-test-'): string {
  * Starts hookline on the database of `dir` (a new folder when not given): start again with the same
  * folder, or restart(), to find the same data. PostgreSQL schemas are dropped at the end of the run.
  */
-export async function startServer(options: { env?: Record<string, string>; clock?: Clock; dir?: string } = {}): Promise<TestServer> {
+export async function startServer(options: { env?: Record<string, string>; clock?: Clock; dir?: string; logger?: Logger } = {}): Promise<TestServer> {
   const dir = options.dir ?? tempDir();
   const env: Record<string, string> = {
     HOOKLINE_DATABASE: testDatabase(dir),
@@ -52,7 +54,7 @@ export async function startServer(options: { env?: Record<string, string>; clock
     HOOKLINE_LOG_LEVEL: 'silent',
     ...options.env,
   };
-  const launch = () => start(loadConfig(env), options.clock ? { clock: options.clock } : {});
+  const launch = () => start(loadConfig(env), { ...(options.clock && { clock: options.clock }), ...(options.logger && { logger: options.logger }) });
   let running = await launch();
   const server: TestServer = {
     get url() {
@@ -68,7 +70,12 @@ export async function startServer(options: { env?: Record<string, string>; clock
       await running.stop();
       running = await launch();
     },
-    stop: () => running.stop(),
+    stop: async () => {
+      // Every booking and conversation event this server recorded must match the payload schemas.
+      const bodies = await running.ctx.db.all<{ body: string }>('SELECT body FROM events').catch(() => []);
+      await running.stop();
+      assertValidPayloads(bodies.map((e) => e.body));
+    },
   };
   return server;
 }
