@@ -64,7 +64,7 @@ describe('bookings and their events', () => {
   }
   const count = (type: string, bookingId: string) => delivered().filter((e) => e.type === type && e.data.id === bookingId).length;
 
-  it('scheduling emits booking.scheduled with the booking object, calendar expanded', async () => {
+  it('scheduling emits booking.scheduled with the booking object, its links and its calendar id', async () => {
     const res = await book(calX, 2 * HOUR);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ object: 'booking', status: 'scheduled', owner: hostA, booking_calendar: calX, duration_minutes: 30 });
@@ -78,13 +78,21 @@ describe('bookings and their events', () => {
       customer_timezone: 'America/New_York',
       owner: hostA,
       attendees: ['carrie@example.com', 'dan@example.com'],
-      form_submission: { name: 'Carrie Guest', email: 'carrie@example.com', phone: null, guests: ['dan@example.com'] },
-      booking_calendar: { object: 'booking_calendar', id: calX, name: 'Intro call' },
-      cancel_reschedule_information: { reason: null, actioned_by: null, user_id: null },
+      form_submission: { name: 'Carrie Guest', email: 'carrie@example.com', phone: '', mobile_phone: '', note: '', company: '', guests: ['dan@example.com'] },
+      booking_calendar: calX,
+      cancel_reschedule_information: null,
+      rescheduled_booking_id: '',
+      location_description: '',
+      virtual_conferencing: { join_url: '' },
+      external_calendar: { type: 'none', name: '', id: '', event_id: '' },
       custom_fields: [{ name: 'Topic', value: 'Pricing' }],
       conversation: null,
     });
     expect(data.cancel_reschedule_url).toBe(res.body.cancel_reschedule_url);
+    expect(data.cancel_reschedule_url).toMatch(new RegExp(`^${server.url}/m/[A-Za-z0-9_-]{32}$`));
+    expect(data.cancel_url).toBe(`${data.cancel_reschedule_url}/cancel`);
+    expect(data.reschedule_url).toBe(`${data.cancel_reschedule_url}/reschedule`);
+    expect(data.ics_url).toMatch(new RegExp(`^${server.url}/ics/[0-9a-f]{48}\\.ics$`));
   });
 
   it('refuses a slot that overlaps another booking of the same host, and a time in the past', async () => {
@@ -98,9 +106,13 @@ describe('bookings and their events', () => {
 
   it('a guest rescheduling on the same calendar emits booking.rescheduled; the host reassigning emits booking.reassigned', async () => {
     const b = (await book(calX, 20 * HOUR)).body;
-    const moved = await guest(b, 'reschedule', { start_time: at(21 * HOUR) });
+    const moved = await guest(b, 'reschedule', { start_time: at(21 * HOUR), reason: 'Train delayed' });
     expect(moved.body).toMatchObject({ status: 'rescheduled', starting_time: at(21 * HOUR) });
-    expect(await eventFor('booking.rescheduled', b.id)).toMatchObject({ status: 'rescheduled', starting_time: at(21 * HOUR) });
+    expect(await eventFor('booking.rescheduled', b.id)).toMatchObject({
+      status: 'rescheduled',
+      starting_time: at(21 * HOUR),
+      cancel_reschedule_information: { reason: 'Train delayed', actioned_by: 'customer', user_id: '' },
+    });
     const reassigned = await server.api('POST', `/v2/bookings/${b.id}/reassign`, { new_host: hostB });
     expect(reassigned.body.owner).toBe(hostB);
     expect(await eventFor('booking.reassigned', b.id)).toMatchObject({ owner: hostB });
@@ -139,7 +151,10 @@ describe('bookings and their events', () => {
     expect(await eventFor('booking.canceled', a.id)).toMatchObject({ cancel_reschedule_information: { reason: 'Conflict', actioned_by: 'user', user_id: hostA } });
     const b = (await book(calX, 51 * HOUR)).body;
     await guest(b, 'cancel', { reason: 'Changed my mind' });
-    expect(await eventFor('booking.canceled', b.id)).toMatchObject({ cancel_reschedule_information: { reason: 'Changed my mind', actioned_by: 'customer', user_id: null } });
+    expect(await eventFor('booking.canceled', b.id)).toMatchObject({ cancel_reschedule_information: { reason: 'Changed my mind', actioned_by: 'customer', user_id: '' } });
+    const c = (await book(calX, 52 * HOUR)).body;
+    await server.api('POST', `/v2/bookings/${c.id}/cancel`);
+    expect(await eventFor('booking.canceled', c.id)).toMatchObject({ cancel_reschedule_information: { reason: '', actioned_by: 'user', user_id: hostA } });
   });
 
   it('refused transitions answer 400 and change nothing', async () => {
@@ -172,7 +187,7 @@ describe('bookings and their events', () => {
     expect(count('booking.completed', b.id)).toBe(1);
   });
 
-  it('lists bookings newest first, each with its own calendar, and pages with after', async () => {
+  it('lists bookings newest first, each with its own calendar id, and pages with after', async () => {
     const first = (await book(calX, 80 * HOUR)).body;
     const second = (await book(calY, 80 * HOUR)).body;
     const page = await server.api('GET', '/v2/bookings?limit=2');

@@ -6,10 +6,16 @@
 //   scheduled|rescheduled ──guest moves it on its calendar──> rescheduled  booking.rescheduled
 //   scheduled|rescheduled ──host reassigns──> (same status)                booking.reassigned
 //   scheduled|rescheduled ──guest rebooks on another calendar──> canceled  booking.canceled_then_rescheduled
+//                           (then the new booking's booking.scheduled, in that order)
 //   scheduled|rescheduled ──host asks the guest to reschedule──> canceled  booking.canceled_reschedule_requested
+//   canceled (reschedule requested) ──guest picks a new time──> rescheduled  booking.rescheduled
+//   canceled (reschedule requested) ──guest rebooks elsewhere──> canceled    booking.canceled_then_rescheduled
 //   scheduled|rescheduled ──host or guest cancels──> canceled              booking.canceled
 //   scheduled|rescheduled ──end time passes (timer)──> completed           booking.completed
 //   completed ──host marks no-show──> no_show                             booking.no_show
+//
+// Every cancel and reschedule records who acted and why (cancel_reschedule_information): the host
+// ("user", with the host's user id) or the guest ("customer"), and the reason given, if any.
 import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../context.js';
 import { conflict, invalid, notFound } from '../errors.js';
@@ -18,7 +24,7 @@ import { newId } from '../ids.js';
 import { lockForUpdate, type Db } from '../storage/db.js';
 import { clearTimer, setTimer } from '../timers/timers.js';
 import type { EventType } from '../webhooks/event-types.js';
-import { renderBooking, type BookingObject, type BookingRow, type BookingStatus, type FormSubmission } from './booking-object.js';
+import { renderBooking, type BookingObject, type BookingRow, type BookingStatus, type CustomValue, type FormSubmission } from './booking-object.js';
 import { expandedConversation } from './conversation-object.js';
 import { findCalendar, findUser, validTimezone, type CalendarRow } from './hosts.js';
 
@@ -27,7 +33,11 @@ const ACTIVE: BookingStatus[] = ['scheduled', 'rescheduled'];
 export interface ScheduleInput {
   start_time?: unknown;
   timezone?: unknown;
+  /** OnceHub's name for `timezone`. */
+  guest_time_zone?: unknown;
   location_description?: unknown;
+  /** OnceHub's location choice: the guest's own address or phone number becomes the location description. */
+  location?: unknown;
   booking_form?: unknown;
 }
 
@@ -45,6 +55,11 @@ const optionalText = (v: unknown, param: string): string | null => {
   return v;
 };
 
+/** The booking form's own fields; any other key is a custom field named by it (OnceHub's mapped field names). */
+const FORM_FIELDS = ['name', 'email', 'phone', 'mobile_phone', 'note', 'company', 'guests', 'custom_fields'];
+
+const customValue = (v: unknown): CustomValue => (Array.isArray(v) ? v.map(String) : String(v ?? ''));
+
 function parseForm(value: unknown): FormSubmission {
   if (typeof value !== 'object' || value === null) throw invalid('Missing required param: booking_form.', 'booking_form');
   const f = value as Record<string, unknown>;
@@ -55,17 +70,34 @@ function parseForm(value: unknown): FormSubmission {
   const guests = f.guests ?? [];
   if (!Array.isArray(guests) || guests.some((g) => typeof g !== 'string')) throw invalid('Invalid booking_form.guests: a list of e-mail addresses.', 'booking_form.guests');
   const custom = f.custom_fields ?? [];
-  if (!Array.isArray(custom)) throw invalid('Invalid booking_form.custom_fields: a list of {name, value}.', 'booking_form.custom_fields');
+  if (!Array.isArray(custom) || custom.some((c) => typeof c !== 'object' || c === null)) {
+    throw invalid('Invalid booking_form.custom_fields: a list of {name, value}.', 'booking_form.custom_fields');
+  }
+  const named = Object.entries(f).filter(([key]) => !FORM_FIELDS.includes(key));
   return {
     name: f.name.trim(),
     email: f.email,
-    phone: optionalText(f.phone, 'booking_form.phone'),
-    mobile_phone: optionalText(f.mobile_phone, 'booking_form.mobile_phone'),
-    note: optionalText(f.note, 'booking_form.note'),
-    company: optionalText(f.company, 'booking_form.company'),
+    phone: optionalText(f.phone, 'booking_form.phone') ?? '',
+    mobile_phone: optionalText(f.mobile_phone, 'booking_form.mobile_phone') ?? '',
+    note: optionalText(f.note, 'booking_form.note') ?? '',
+    company: optionalText(f.company, 'booking_form.company') ?? '',
     guests: guests as string[],
-    custom_fields: (custom as { name?: unknown; value?: unknown }[]).map((c) => ({ name: String(c.name ?? ''), value: String(c.value ?? '') })),
+    custom_fields: [
+      ...(custom as { name?: unknown; value?: unknown }[]).map((c) => ({ name: String(c.name ?? ''), value: customValue(c.value) })),
+      ...named.map(([name, v]) => ({ name, value: customValue(v) })),
+    ],
   };
+}
+
+/** The location description: given as such, or the address or phone a guest gives in OnceHub's `location`, else the calendar's. */
+function locationOf(input: ScheduleInput, calendar: CalendarRow): string | null {
+  const given = optionalText(input.location_description, 'location_description');
+  if (given !== null) return given;
+  const location = input.location as { type?: unknown; value?: unknown } | undefined;
+  if ((location?.type === 'in_person_by_guest' || location?.type === 'guest_phone') && typeof location.value === 'string' && location.value.trim()) {
+    return location.value.trim();
+  }
+  return calendar.location;
 }
 
 async function assertHostFree(db: Db, hostId: string, startsAt: number, endsAt: number, except?: string): Promise<void> {
@@ -81,17 +113,17 @@ async function assertHostFree(db: Db, hostId: string, startsAt: number, endsAt: 
 }
 
 /** Renders the booking as webhooks carry it (a conversation it was made in expanded) and records the event in the same transaction. */
-async function emit(ctx: AppContext, tx: Db, type: EventType, booking: BookingRow, calendar: CalendarRow): Promise<void> {
+async function emit(ctx: AppContext, tx: Db, type: EventType, booking: BookingRow): Promise<void> {
   const conversation = await expandedConversation(tx, booking.conversation_id);
-  const data = renderBooking(booking, calendar, ctx.publicUrl(), { expand: true, conversation });
+  const data = renderBooking(booking, ctx.publicUrl(), { conversation });
   await publishEvent(ctx, { accountId: booking.account_id, type, data }, tx);
 }
 
 async function save(tx: Db, b: BookingRow): Promise<void> {
   await tx.run(
     `UPDATE bookings SET status = ?, owner_id = ?, starts_at = ?, ends_at = ?, cancel_reason = ?, actioned_by = ?,
-            actioned_by_user_id = ?, updated_at = ? WHERE id = ?`,
-    [b.status, b.owner_id, b.starts_at, b.ends_at, b.cancel_reason, b.actioned_by, b.actioned_by_user_id, b.updated_at, b.id],
+            actioned_by_user_id = ?, reschedule_requested = ?, updated_at = ? WHERE id = ?`,
+    [b.status, b.owner_id, b.starts_at, b.ends_at, b.cancel_reason, b.actioned_by, b.actioned_by_user_id, b.reschedule_requested, b.updated_at, b.id],
   );
 }
 
@@ -117,31 +149,34 @@ async function insertBooking(ctx: AppContext, tx: Db, accountId: string, calenda
     starts_at: startsAt,
     ends_at: endsAt,
     duration_minutes: calendar.duration_minutes,
-    customer_timezone: input.timezone === undefined ? null : validTimezone(input.timezone, 'timezone'),
-    location_description: optionalText(input.location_description, 'location_description') ?? calendar.location,
+    customer_timezone: guestTimezone(input),
+    location_description: locationOf(input, calendar),
     form_submission: JSON.stringify(form),
     rescheduled_booking_id: options.rescheduledBookingId ?? null,
     cancel_reason: null,
     actioned_by: null,
     actioned_by_user_id: null,
     guest_token: randomBytes(24).toString('base64url'),
+    ics_token: randomBytes(24).toString('hex'),
+    reschedule_requested: 0,
     conversation_id: options.conversationId ?? null,
     created_at: now,
     updated_at: now,
   };
   await tx.run(
     `INSERT INTO bookings (id, account_id, booking_calendar_id, owner_id, status, subject, starts_at, ends_at, duration_minutes,
-       customer_timezone, location_description, form_submission, rescheduled_booking_id, guest_token, conversation_id, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       customer_timezone, location_description, form_submission, rescheduled_booking_id, guest_token, ics_token, conversation_id,
+       created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
       row.id, row.account_id, row.booking_calendar_id, row.owner_id, row.status, row.subject, row.starts_at, row.ends_at,
       row.duration_minutes, row.customer_timezone, row.location_description, row.form_submission, row.rescheduled_booking_id,
-      row.guest_token, row.conversation_id, row.created_at, row.updated_at,
+      row.guest_token, row.ics_token, row.conversation_id, row.created_at, row.updated_at,
     ],
   );
   if (row.status === 'scheduled') {
     await setTimer(tx, 'booking.completed', row.id, row.ends_at);
-    await emit(ctx, tx, 'booking.scheduled', row, calendar);
+    await emit(ctx, tx, 'booking.scheduled', row);
   }
   return row;
 }
@@ -151,26 +186,28 @@ export async function schedule(ctx: AppContext, accountId: string, calendarId: s
   return (db ?? ctx.db).transaction(async (tx) => {
     const calendar = await findCalendar(tx, accountId, calendarId, 'id');
     const row = await insertBooking(ctx, tx, accountId, calendar, input, options);
-    return renderBooking(row, calendar, ctx.publicUrl(), { expand: false });
+    return renderBooking(row, ctx.publicUrl());
   });
 }
 
 type Change = (b: BookingRow, tx: Db) => Promise<EventType | null>;
 
+/** Which bookings an action may change: a list of statuses, or a test of the booking. */
+type Allowed = BookingStatus[] | ((b: BookingRow) => boolean);
+
 /** Loads a booking, checks its status, applies the change, saves it and emits its event: one transaction. */
-async function transition(ctx: AppContext, find: (tx: Db) => Promise<BookingRow | undefined>, label: string, allowed: BookingStatus[], action: string, change: Change): Promise<BookingObject> {
+async function transition(ctx: AppContext, find: (tx: Db) => Promise<BookingRow | undefined>, label: string, allowed: Allowed, action: string, change: Change): Promise<BookingObject> {
   return ctx.db.transaction(async (tx) => {
     const row = await find(tx);
     if (!row) throw notFound(`No such booking: '${label}'`, 'id');
-    if (!allowed.includes(row.status)) {
+    if (Array.isArray(allowed) ? !allowed.includes(row.status) : !allowed(row)) {
       throw invalid(`Booking '${row.id}' cannot be ${action}: its status is '${row.status}'.`, 'id');
     }
-    const event = await change(row, tx);
     row.updated_at = ctx.clock.now();
+    const event = await change(row, tx);
     await save(tx, row);
-    const calendar = await findCalendar(tx, row.account_id, row.booking_calendar_id);
-    if (event) await emit(ctx, tx, event, row, calendar);
-    return renderBooking(row, calendar, ctx.publicUrl(), { expand: false });
+    if (event) await emit(ctx, tx, event, row);
+    return renderBooking(row, ctx.publicUrl());
   });
 }
 
@@ -181,10 +218,19 @@ const byToken = (token: string) => (tx: Db) => lockedBooking(tx, 'guest_token = 
 
 function canceled(row: BookingRow, reason: unknown, by: 'user' | 'customer') {
   row.status = 'canceled';
+  row.reschedule_requested = 0;
+  actioned(row, reason, by);
+}
+
+/** Who canceled or rescheduled and why: the host (with its user id) or the guest. */
+function actioned(row: BookingRow, reason: unknown, by: 'user' | 'customer') {
   row.cancel_reason = optionalText(reason, 'reason');
   row.actioned_by = by;
   row.actioned_by_user_id = by === 'user' ? row.owner_id : null;
 }
+
+/** A guest may move a booking that is on, or one its host canceled asking for a new time. */
+const guestMayReschedule = (b: BookingRow) => ACTIVE.includes(b.status) || (b.status === 'canceled' && b.reschedule_requested === 1);
 
 export const host = {
   approve: (ctx: AppContext, accountId: string, id: string) =>
@@ -204,6 +250,7 @@ export const host = {
   requestReschedule: (ctx: AppContext, accountId: string, id: string, reason: unknown) =>
     transition(ctx, byId(accountId, id), id, ACTIVE, 'sent a reschedule request', async (b, tx) => {
       canceled(b, reason, 'user');
+      b.reschedule_requested = 1;
       await clearTimer(tx, 'booking.completed', b.id);
       return 'booking.canceled_reschedule_requested';
     }),
@@ -223,6 +270,11 @@ export const host = {
     }),
 };
 
+export interface RebookInput extends ScheduleInput {
+  booking_calendar?: unknown;
+  reason?: unknown;
+}
+
 export const guest = {
   cancel: (ctx: AppContext, token: string, reason: unknown) =>
     transition(ctx, byToken(token), 'guest link', ACTIVE, 'canceled', async (b, tx) => {
@@ -230,20 +282,24 @@ export const guest = {
       await clearTimer(tx, 'booking.completed', b.id);
       return 'booking.canceled';
     }),
-  /** A new time on the same booking calendar. */
-  reschedule: (ctx: AppContext, token: string, startTime: unknown) =>
-    transition(ctx, byToken(token), 'guest link', ACTIVE, 'rescheduled', async (b, tx) => {
+  /** A new time on the same booking calendar; also the answer to the host's request to reschedule. */
+  reschedule: (ctx: AppContext, token: string, startTime: unknown, reason?: unknown) =>
+    transition(ctx, byToken(token), 'guest link', guestMayReschedule, 'rescheduled', async (b, tx) => {
       const startsAt = parseStart(ctx, startTime);
       const endsAt = startsAt + b.duration_minutes * 60_000;
       await assertHostFree(tx, b.owner_id, startsAt, endsAt, b.id);
-      Object.assign(b, { starts_at: startsAt, ends_at: endsAt, status: 'rescheduled', actioned_by: 'customer', actioned_by_user_id: null });
+      Object.assign(b, { starts_at: startsAt, ends_at: endsAt, status: 'rescheduled', reschedule_requested: 0 });
+      actioned(b, reason, 'customer');
       await setTimer(tx, 'booking.completed', b.id, endsAt);
       return 'booking.rescheduled';
     }),
-  /** Cancels and books again on a different booking calendar: the new booking links back to this one. */
-  rebook: async (ctx: AppContext, token: string, input: ScheduleInput & { booking_calendar?: unknown; reason?: unknown }) => {
+  /**
+   * Cancels and books again on a different booking calendar: the new booking links back to this one.
+   * The old booking's booking.canceled_then_rescheduled is published before the new one's booking.scheduled.
+   */
+  rebook: async (ctx: AppContext, token: string, input: RebookInput) => {
     let replacement: BookingObject | undefined;
-    await transition(ctx, byToken(token), 'guest link', ACTIVE, 'rebooked', async (b, tx) => {
+    await transition(ctx, byToken(token), 'guest link', guestMayReschedule, 'rebooked', async (b, tx) => {
       if (typeof input.booking_calendar !== 'string') throw invalid('Missing required param: booking_calendar.', 'booking_calendar');
       if (input.booking_calendar === b.booking_calendar_id) {
         throw invalid('To move a booking on the same booking calendar, reschedule it.', 'booking_calendar');
@@ -252,10 +308,12 @@ export const guest = {
       canceled(b, input.reason, 'customer');
       await clearTimer(tx, 'booking.completed', b.id);
       await save(tx, b); // free the old slot before the new one is checked
+      await emit(ctx, tx, 'booking.canceled_then_rescheduled', b);
       const form = JSON.parse(b.form_submission) as FormSubmission;
-      const row = await insertBooking(ctx, tx, b.account_id, calendar, { ...input, booking_form: input.booking_form ?? form, timezone: input.timezone ?? b.customer_timezone ?? undefined }, { rescheduledBookingId: b.id });
-      replacement = renderBooking(row, calendar, ctx.publicUrl(), { expand: false });
-      return 'booking.canceled_then_rescheduled';
+      const timezone = input.timezone ?? input.guest_time_zone ?? b.customer_timezone ?? undefined;
+      const row = await insertBooking(ctx, tx, b.account_id, calendar, { ...input, booking_form: input.booking_form ?? form, timezone, guest_time_zone: undefined }, { rescheduledBookingId: b.id });
+      replacement = renderBooking(row, ctx.publicUrl());
+      return null; // published above, before the new booking's event
     });
     return replacement!;
   },
@@ -268,5 +326,12 @@ export async function completeBooking(ctx: AppContext, tx: Db, bookingId: string
   row.status = 'completed';
   row.updated_at = ctx.clock.now();
   await save(tx, row);
-  await emit(ctx, tx, 'booking.completed', row, await findCalendar(tx, row.account_id, row.booking_calendar_id));
+  await emit(ctx, tx, 'booking.completed', row);
+}
+
+/** The guest's time zone: `timezone`, or OnceHub's `guest_time_zone`. */
+function guestTimezone(input: ScheduleInput): string | null {
+  const zone = input.timezone ?? input.guest_time_zone;
+  if (zone === undefined || zone === null || zone === '') return null;
+  return validTimezone(zone, input.timezone !== undefined ? 'timezone' : 'guest_time_zone');
 }
