@@ -17,6 +17,8 @@ export interface WebhookTarget {
 
 export interface ClaimedDelivery {
   id: string;
+  /** Its place in publishing order. */
+  seq: number;
   event_id: string;
   webhook_id: string;
   attempt_count: number;
@@ -79,16 +81,23 @@ export async function claimForWebhook(db: Db, req: ClaimRequest): Promise<Claime
       `UPDATE deliveries SET next_attempt_at = ?, lease = ?
         WHERE id IN (SELECT id FROM deliveries
                       WHERE webhook_id = ? AND state = 'pending' AND next_attempt_at <= ?
-                      ORDER BY next_attempt_at LIMIT ?)
+                      ORDER BY next_attempt_at, seq LIMIT ?)
         RETURNING ${CLAIMED_COLUMNS}`,
       [req.leaseUntil, req.lease, req.webhookId, req.now, req.limit],
     );
-    return rows.map((r) => ({ ...r, target }));
+    return inPublishOrder(rows).map((r) => ({ ...r, target }));
   });
 }
 
 const TARGET_COLUMNS = 'id, url, secret_enc, prev_secret_enc, prev_secret_expires_at, last_success_at';
-const CLAIMED_COLUMNS = 'id, event_id, webhook_id, attempt_count, created_at, (SELECT body FROM events e WHERE e.id = deliveries.event_id) AS body';
+const CLAIMED_COLUMNS = 'id, seq, event_id, webhook_id, attempt_count, created_at, (SELECT body FROM events e WHERE e.id = deliveries.event_id) AS body';
+
+/**
+ * A webhook's claimed deliveries in the order their events were published (RETURNING follows no
+ * ORDER BY), so they start in that order: one published before another in a transaction (a rebooking's
+ * cancel before the new booking) is sent first.
+ */
+const inPublishOrder = <T extends { seq: number }>(rows: T[]) => rows.sort((a, b) => Number(a.seq) - Number(b.seq));
 
 /**
  * The claim on PostgreSQL: one statement, so one round trip where a transaction would take four
@@ -101,12 +110,12 @@ async function claimInOneStatement(db: Db, req: ClaimRequest): Promise<ClaimedDe
        UPDATE deliveries SET next_attempt_at = ?, lease = ?
         WHERE id IN (SELECT d.id FROM deliveries d
                       WHERE d.webhook_id IN (SELECT id FROM target) AND d.state = 'pending' AND d.next_attempt_at <= ?
-                      ORDER BY d.next_attempt_at LIMIT ? FOR UPDATE OF d SKIP LOCKED)
+                      ORDER BY d.next_attempt_at, d.seq LIMIT ? FOR UPDATE OF d SKIP LOCKED)
         RETURNING ${CLAIMED_COLUMNS})
      SELECT claimed.*, row_to_json(target)::text AS target FROM claimed CROSS JOIN target`,
     [req.webhookId, req.leaseUntil, req.lease, req.now, req.limit],
   );
-  return rows.map(({ target, ...r }) => ({ ...r, target: JSON.parse(target) as WebhookTarget }));
+  return inPublishOrder(rows).map(({ target, ...r }) => ({ ...r, target: JSON.parse(target) as WebhookTarget }));
 }
 
 export interface Settlement {
