@@ -108,8 +108,8 @@ describe('events API', () => {
     expect(last!.path).toBe('/bookings');
   });
 
-  it('sends a test event of each of the 11 types, and refuses a composite', async () => {
-    expect(EVENT_TYPES).toHaveLength(11);
+  it('sends a test event of each of the 12 types, and refuses a composite', async () => {
+    expect(EVENT_TYPES).toHaveLength(12);
     for (const type of EVENT_TYPES) {
       const before = receiver.received.length;
       const res = await server.api('POST', `/v2/webhooks/${all.id}/test`, { type });

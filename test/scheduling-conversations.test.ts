@@ -81,7 +81,7 @@ describe('conversations and their events', () => {
     expect(res.body.id).toMatch(/^CVR-[A-Z0-9]{10}$/);
     const data = await eventFor('conversation.started', res.body.id);
     expect(data).toMatchObject({ object: 'conversation', status: 'started', initiated_by: 'contact', creation_time: iso(), last_interacted_time: iso(), audience: null, answers: [], bookings: [] });
-    expect(data.contact).toMatchObject({ object: 'contact', id: res.body.contact, email: 'vera@example.com', first_name: 'Vera', last_name: 'Visitor', owner: host.id, phone: null, custom_fields: [] });
+    expect(data.contact).toMatchObject({ object: 'contact', id: res.body.contact, email: 'vera@example.com', first_name: 'Vera', last_name: 'Visitor', owner: host.id, phone: '', employees: 0, has_consent: false, terms_of_sevice: false, status: null, timezone: '', custom_fields: [] });
     expect(data.owner).toEqual(host);
     expect(data.bot).toEqual({ id: askTwice.id, object: 'bot', name: 'Qualifier' });
     expect(data.website).toEqual({ id: website, object: 'website', name: 'Shop', url: 'https://shop.example.com' });
@@ -105,7 +105,7 @@ describe('conversations and their events', () => {
     expect(data).toMatchObject({ status: 'closed', last_interacted_time: iso() });
     expect(data.answers).toEqual([
       { id: q1, internal_label: 'topic', question: 'What brings you here?', value: 'A demo' },
-      { id: q2, internal_label: null, question: 'Team size?', value: '12' },
+      { id: q2, internal_label: '', question: 'Team size?', value: '12' },
     ]);
     expect(await recorded('conversation.closed', c.id)).toBe(1);
   });

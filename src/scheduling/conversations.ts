@@ -3,9 +3,13 @@
 // API key: the chatbot's id and the visitor id its widget keeps are its credentials. An action
 // that breaks the rules answers a 4xx in OnceHub's error shape.
 //
+//   chatbot reaches out to a visitor first ──> started, not yet engaged     conversation.reached_out
+//     (refused while the visitor has a conversation open)
 //   visitor starts with a chatbot ──> started                                  conversation.started
 //     (its started conversation with another chatbot is closed first)          conversation.closed
 //     (its started conversation with the same chatbot is resumed instead)      -
+//     (one the chatbot reached out with is now engaged)                        conversation.started
+//   visitor answers or books in a conversation not yet engaged: engaged first  conversation.started
 //   started ──answers a question of the flow (again: replaces it)──> started   -
 //   started ──the flow's questions are all answered, no scheduling step──> closed      conversation.closed
 //   started ──books in the scheduling step──> closed                   booking.scheduled, conversation.closed
@@ -21,7 +25,7 @@ import { clearTimer, setTimer } from '../timers/timers.js';
 import type { EventType } from '../webhooks/event-types.js';
 import type { BookingObject } from './booking-object.js';
 import { schedule, type ScheduleInput } from './bookings.js';
-import { findChatbot, questionsOf } from './chatbots.js';
+import { findChatbot, questionsOf, type ChatbotRow } from './chatbots.js';
 import { findContact, touchContact, visitorContact, visitorHash, type VisitorInput } from './contacts.js';
 import { renderConversation, type Answer, type ConversationObject, type ConversationRow } from './conversation-object.js';
 
@@ -41,9 +45,54 @@ async function emit(ctx: AppContext, tx: Db, type: EventType, c: ConversationRow
 }
 
 async function save(tx: Db, c: ConversationRow): Promise<void> {
-  await tx.run('UPDATE conversations SET status = ?, answers = ?, updated_at = ?, last_interacted_at = ? WHERE id = ?', [
-    c.status, c.answers, c.updated_at, c.last_interacted_at, c.id,
+  await tx.run('UPDATE conversations SET status = ?, answers = ?, engaged_at = ?, updated_at = ?, last_interacted_at = ? WHERE id = ?', [
+    c.status, c.answers, c.engaged_at, c.updated_at, c.last_interacted_at, c.id,
   ]);
+}
+
+/** The visitor's first interaction with a conversation the chatbot opened: it starts now. */
+async function engage(ctx: AppContext, tx: Db, c: ConversationRow): Promise<void> {
+  if (c.engaged_at !== null) return;
+  c.engaged_at = ctx.clock.now();
+  await touch(ctx, tx, c);
+  await save(tx, c);
+  await emit(ctx, tx, 'conversation.started', c);
+}
+
+async function insertConversation(ctx: AppContext, tx: Db, bot: ChatbotRow, contactId: string, by: ConversationRow['initiated_by']): Promise<ConversationRow> {
+  const now = ctx.clock.now();
+  const row: ConversationRow = {
+    seq: 0,
+    id: newId('CVR'),
+    account_id: bot.account_id,
+    chatbot_id: bot.id,
+    contact_id: contactId,
+    owner_id: bot.owner_id,
+    status: 'started',
+    initiated_by: by,
+    answers: '[]',
+    engaged_at: by === 'contact' ? now : null,
+    created_at: now,
+    updated_at: now,
+    last_interacted_at: now,
+  };
+  await tx.run(
+    `INSERT INTO conversations (id, account_id, chatbot_id, contact_id, owner_id, status, initiated_by, answers, engaged_at, created_at, updated_at, last_interacted_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [row.id, row.account_id, row.chatbot_id, row.contact_id, row.owner_id, row.status, row.initiated_by, row.answers, row.engaged_at, row.created_at, row.updated_at, row.last_interacted_at],
+  );
+  await touch(ctx, tx, row);
+  return row;
+}
+
+/** Two first requests of one visitor at once (possible on PostgreSQL): one wins, the other is told. */
+async function oneAtATime<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof UniqueViolation) throw conflict('This visitor is starting a conversation already: try again.', 'visitor_id');
+    throw err;
+  }
 }
 
 /** An interaction: the conversation and its contact were active now, so the idle timer starts over. */
@@ -64,48 +113,51 @@ async function close(ctx: AppContext, tx: Db, c: ConversationRow): Promise<void>
 }
 
 /** The visitor starts talking to a chatbot (or comes back to the conversation it has open with it). */
-export async function startConversation(ctx: AppContext, chatbotId: string, input: VisitorInput): Promise<ConversationObject> {
-  try {
-    return await ctx.db.transaction(async (tx) => {
+export function startConversation(ctx: AppContext, chatbotId: string, input: VisitorInput): Promise<ConversationObject> {
+  return oneAtATime(() =>
+    ctx.db.transaction(async (tx) => {
       const bot = await findChatbot(tx, null, chatbotId);
       const contact = await visitorContact(ctx, tx, bot.account_id, bot.owner_id, input);
-      const open = await tx.get<ConversationRow>(`SELECT * FROM conversations WHERE contact_id = ? AND status = 'started'${lockForUpdate(tx)}`, [contact.id]);
+      const open = await openConversation(tx, contact.id);
       if (open?.chatbot_id === bot.id) {
-        await touch(ctx, tx, open);
-        await save(tx, open);
+        if (open.engaged_at === null) {
+          await engage(ctx, tx, open);
+        } else {
+          await touch(ctx, tx, open);
+          await save(tx, open);
+        }
         return renderConversation(tx, open, { expand: false });
       }
       if (open) await close(ctx, tx, open); // a new conversation with a different chatbot ends the old one
-      const now = ctx.clock.now();
-      const row: ConversationRow = {
-        seq: 0,
-        id: newId('CVR'),
-        account_id: bot.account_id,
-        chatbot_id: bot.id,
-        contact_id: contact.id,
-        owner_id: bot.owner_id,
-        status: 'started',
-        initiated_by: 'contact',
-        answers: '[]',
-        created_at: now,
-        updated_at: now,
-        last_interacted_at: now,
-      };
-      await tx.run(
-        `INSERT INTO conversations (id, account_id, chatbot_id, contact_id, owner_id, status, initiated_by, answers, created_at, updated_at, last_interacted_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [row.id, row.account_id, row.chatbot_id, row.contact_id, row.owner_id, row.status, row.initiated_by, row.answers, row.created_at, row.updated_at, row.last_interacted_at],
-      );
-      await touch(ctx, tx, row);
+      const row = await insertConversation(ctx, tx, bot, contact.id, 'contact');
       await emit(ctx, tx, 'conversation.started', row);
       return renderConversation(tx, row, { expand: false });
-    });
-  } catch (err) {
-    // Two first requests of one visitor at once (possible on PostgreSQL): one wins, the other is told.
-    if (err instanceof UniqueViolation) throw conflict('This visitor is starting a conversation already: try again.', 'visitor_id');
-    throw err;
-  }
+    }),
+  );
 }
+
+/**
+ * The chatbot reaches out to a visitor first (its widget opens with the bot's message): a
+ * conversation the bot initiated, started but not yet engaged. It is refused while the visitor has a
+ * conversation open. Once the visitor answers, the conversation is engaged (conversation.started);
+ * if it never does, it is abandoned after the idle time like any other.
+ */
+export function reachOut(ctx: AppContext, chatbotId: string, input: VisitorInput): Promise<ConversationObject> {
+  return oneAtATime(() =>
+    ctx.db.transaction(async (tx) => {
+      const bot = await findChatbot(tx, null, chatbotId);
+      const contact = await visitorContact(ctx, tx, bot.account_id, bot.owner_id, input);
+      const open = await openConversation(tx, contact.id);
+      if (open) throw conflict(`This visitor is in a conversation already: '${open.id}'.`, 'visitor_id');
+      const row = await insertConversation(ctx, tx, bot, contact.id, 'bot');
+      await emit(ctx, tx, 'conversation.reached_out', row);
+      return renderConversation(tx, row, { expand: false });
+    }),
+  );
+}
+
+const openConversation = (tx: Db, contactId: string) =>
+  tx.get<ConversationRow>(`SELECT * FROM conversations WHERE contact_id = ? AND status = 'started'${lockForUpdate(tx)}`, [contactId]);
 
 /** The visitor's own conversation, locked for the change; another visitor's (or an unknown one) answers 404. */
 async function visitorConversation(tx: Db, id: string, visitorId: unknown): Promise<ConversationRow> {
@@ -127,6 +179,7 @@ export async function answerQuestion(ctx: AppContext, conversationId: string, in
   return ctx.db.transaction(async (tx) => {
     const c = await visitorConversation(tx, conversationId, input.visitor_id);
     assertStarted(c, 'answered');
+    await engage(ctx, tx, c);
     const bot = await findChatbot(tx, c.account_id, c.chatbot_id);
     if (typeof input.question_id !== 'string' || input.question_id === '') throw invalid('Missing required param: question_id.', 'question_id');
     const flow = questionsOf(bot);
@@ -149,6 +202,7 @@ export async function scheduleInConversation(ctx: AppContext, conversationId: st
   return ctx.db.transaction(async (tx) => {
     const c = await visitorConversation(tx, conversationId, input.visitor_id);
     assertStarted(c, 'scheduled in');
+    await engage(ctx, tx, c);
     const bot = await findChatbot(tx, c.account_id, c.chatbot_id);
     if (bot.booking_calendar_id === null) throw invalid(`Chatbot '${bot.id}' has no scheduling step.`, 'id');
     const answered = new Set((JSON.parse(c.answers) as Answer[]).map((a) => a.id));

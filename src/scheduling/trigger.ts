@@ -11,7 +11,7 @@ import { EVENT_TYPES, type EventType } from '../webhooks/event-types.js';
 import { completeBooking, guest, host, schedule } from './bookings.js';
 import type { BookingObject } from './booking-object.js';
 import { createChatbot, createWebsite } from './chatbots.js';
-import { abandonConversation, answerQuestion, startConversation } from './conversations.js';
+import { abandonConversation, answerQuestion, reachOut, startConversation } from './conversations.js';
 import { createCalendar, createUser } from './hosts.js';
 
 interface Fixtures {
@@ -60,10 +60,11 @@ async function ensureChatbot(ctx: AppContext, accountId: string, hostId: string)
   return { id: bot.id, questionId: bot.questions[0]!.id };
 }
 
-/** conversation.*: a new visitor starts the trigger chatbot; closing answers its one question. */
+/** conversation.*: a new visitor starts the trigger chatbot (or the chatbot reaches out to it); closing answers its one question. */
 async function triggerConversation(ctx: AppContext, accountId: string, type: EventType, hostId: string): Promise<{ id: string }> {
   const bot = await ensureChatbot(ctx, accountId, hostId);
   const visitor = { visitor_id: `trigger-visitor-${randomBytes(8).toString('hex')}`, email: 'trigger-visitor@example.com', first_name: 'Trigger' };
+  if (type === 'conversation.reached_out') return reachOut(ctx, bot.id, visitor);
   const conversation = await startConversation(ctx, bot.id, visitor);
   if (type === 'conversation.closed') {
     await answerQuestion(ctx, conversation.id, { visitor_id: visitor.visitor_id, question_id: bot.questionId, value: 'A demo, please' });

@@ -1,5 +1,7 @@
-// The 11 event types OnceHub delivers, and the two composite subscription values that stand for
-// every type of their kind. A composite is never delivered as a type.
+// The 11 event types of OnceHub's webhook documentation, a 12th that OnceHub's Zapier integration and
+// Pipedream's component know (`conversation.reached_out`: a chatbot reaches out to a website visitor
+// first), and the two composite subscription values that stand for every type of their kind. A
+// composite is never delivered as a type.
 export const BOOKING_EVENTS = [
   'booking.scheduled',
   'booking.rescheduled',
@@ -11,7 +13,7 @@ export const BOOKING_EVENTS = [
   'booking.no_show',
 ] as const;
 
-export const CONVERSATION_EVENTS = ['conversation.started', 'conversation.closed', 'conversation.abandoned'] as const;
+export const CONVERSATION_EVENTS = ['conversation.started', 'conversation.closed', 'conversation.abandoned', 'conversation.reached_out'] as const;
 
 export const EVENT_TYPES = [...BOOKING_EVENTS, ...CONVERSATION_EVENTS] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
