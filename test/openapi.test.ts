@@ -147,3 +147,57 @@ describe('real responses validate against the documented schemas', () => {
     expect(error({ type: 'not_found', message: 'x' })).toBe(false);
   });
 });
+
+describe('the scheduling side: real answers validate against the documented objects', () => {
+  it('users, calendars, bookings (with and without expand), guest links, hubs and routing forms', async () => {
+    const host = await server.api('POST', '/v2/users', { email: 'doc-host@example.com', first_name: 'Doc', last_name: 'Host' });
+    expectValid(host, 'post', '/v2/users');
+    expectValid(await server.api('GET', '/v2/users'), 'get', '/v2/users');
+    const calendar = await server.api('POST', '/v2/booking-calendars', { host: host.body.id, name: 'Docs', duration_minutes: 30 });
+    expectValid(calendar, 'post', '/v2/booking-calendars');
+    expectValid(await server.api('GET', `/v2/booking-calendars/${calendar.body.id}`), 'get', '/v2/booking-calendars/{id}');
+    const start = new Date(Date.now() + 86_400_000).toISOString();
+    const booking = await server.api('POST', `/v2/booking-calendars/${calendar.body.id}/schedule`, { start_time: start, booking_form: { name: 'G', email: 'g@example.com', Title: 'CTO' } });
+    expectValid(booking, 'post', '/v2/booking-calendars/{id}/schedule');
+    expectValid(await server.api('GET', '/v2/bookings'), 'get', '/v2/bookings');
+    expectValid(await server.api('GET', '/v2/bookings?expand=data.owner,data.booking_calendar,data.conversation'), 'get', '/v2/bookings');
+    expectValid(await server.api('GET', `/v2/bookings/${booking.body.id}?expand=owner`), 'get', '/v2/bookings/{id}');
+    const token = booking.body.cancel_reschedule_url.split('/').pop();
+    expectValid(await call(server.url, 'GET', `/v2/guest/bookings/${token}`), 'get', '/v2/guest/bookings/{token}');
+    expectValid(await call(server.url, 'POST', `/v2/guest/bookings/${token}/reschedule`, { start_time: new Date(Date.parse(start) + 3_600_000).toISOString() }), 'post', '/v2/guest/bookings/{token}/reschedule');
+    expectValid(await server.api('POST', `/v2/bookings/${booking.body.id}/cancel`, {}), 'post', '/v2/bookings/{id}/cancel');
+    const hub = await server.api('POST', '/v2/booking-hubs', { name: 'Hub', booking_calendars: [calendar.body.id] });
+    expectValid(hub, 'post', '/v2/booking-hubs');
+    const form = await server.api('POST', '/v2/routing-forms', { name: 'F', questions: [{ question: 'Q' }], fallback_booking_calendar: calendar.body.id });
+    expectValid(form, 'post', '/v2/routing-forms');
+    const submitted = await server.api('POST', `/v2/routing-forms/${form.body.id}/submit`, { answers: [{ question_id: 'Q1', value: 'x' }], start_time: new Date(Date.parse(start) + 5 * 3_600_000).toISOString(), booking_form: { name: 'G', email: 'g@example.com' } });
+    expectValid(submitted, 'post', '/v2/routing-forms/{id}/submit');
+    expectValid(await server.api('GET', '/v2/booking-hubs'), 'get', '/v2/booking-hubs');
+    expectValid(await server.api('GET', '/v2/routing-forms'), 'get', '/v2/routing-forms');
+  });
+
+  it('websites, chatbots, contacts and conversations (with and without expand)', async () => {
+    const host = (await server.api('POST', '/v2/users', { email: 'doc-bot-owner@example.com', first_name: 'Bo' })).body.id;
+    const website = await server.api('POST', '/v2/websites', { name: 'Site', url: 'https://site.example.com' });
+    expectValid(website, 'post', '/v2/websites');
+    const bot = await server.api('POST', '/v2/chatbots', { name: 'Bot', website: website.body.id, owner: host, questions: [{ question: 'Why?' }] });
+    expectValid(bot, 'post', '/v2/chatbots');
+    const reached = await call(server.url, 'POST', `/v2/chatbots/${bot.body.id}/reach-out`, { visitor_id: 'doc-visitor-0123456789abcdef' });
+    expectValid(reached, 'post', '/v2/chatbots/{id}/reach-out');
+    expectValid(await call(server.url, 'POST', `/v2/chatbots/${bot.body.id}/conversations`, { visitor_id: 'doc-visitor-0123456789abcdef' }), 'post', '/v2/chatbots/{id}/conversations');
+    expectValid(await server.api('GET', '/v2/contacts'), 'get', '/v2/contacts');
+    expectValid(await server.api('GET', `/v2/contacts/${reached.body.contact}`), 'get', '/v2/contacts/{id}');
+    expectValid(await server.api('GET', '/v2/conversations'), 'get', '/v2/conversations');
+    expectValid(await server.api('GET', `/v2/conversations/${reached.body.id}?expand=contact,owner,bot,website`), 'get', '/v2/conversations/{id}');
+  });
+
+  it('the documented booking is not vacuous', async () => {
+    const validate = responseValidator('get', '/v2/bookings/{id}', '200');
+    const booking = (await server.api('GET', '/v2/bookings?limit=1')).body.data[0];
+    expect(validate(booking)).toBe(true);
+    expect(validate({ ...booking, customer_timezone: null })).toBe(false);
+    expect(validate({ ...booking, extra: 1 })).toBe(false);
+    const { ics_url: _omitted, ...withoutIcs } = booking;
+    expect(validate(withoutIcs)).toBe(false);
+  });
+});

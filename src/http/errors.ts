@@ -57,16 +57,18 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
 
 function fromValidation(e: AjvError, context: string | undefined): ErrorBody {
   const path = e.instancePath.split('/').filter(Boolean);
-  const param = path[0];
-  const invalidRequest = (message: string, p = param): ErrorBody =>
+  // The parameter an error is about, dotted when nested (`booking_form.custom_fields.0.name`); an
+  // item of a webhook's `events` is reported as `events`, as OnceHub names it.
+  const at = (...more: string[]) => (path[0] === 'events' ? 'events' : [...path, ...more].join('.') || undefined);
+  const invalidRequest = (message: string, p = at()): ErrorBody =>
     p === undefined ? { type: 'invalid_request_error', message } : { type: 'invalid_request_error', message, param: p };
   switch (e.keyword) {
     case 'additionalProperties': {
-      const name = String(e.params.additionalProperty);
+      const name = at(String(e.params.additionalProperty))!;
       return invalidRequest(`Received unknown parameter: ${name}`, name);
     }
     case 'required': {
-      const name = String(e.params.missingProperty);
+      const name = at(String(e.params.missingProperty))!;
       return invalidRequest(`Missing required param: ${name}.`, name);
     }
     case 'minimum':
@@ -74,20 +76,24 @@ function fromValidation(e: AjvError, context: string | undefined): ErrorBody {
       if (context === 'querystring') {
         return invalidRequest(`Out of range value: ${String(e.data)}. Please provide a number between 1 and 100.`);
       }
-      return invalidRequest(`Invalid ${param}: ${e.message ?? 'out of range'}.`);
+      return invalidRequest(`Invalid ${at()}: ${e.message ?? 'out of range'}.`);
     case 'type':
-      if (param === undefined) return invalidRequest('The request body must be a JSON object.');
+      if (path.length === 0) return invalidRequest('The request body must be a JSON object.');
       if (e.params.type === 'integer') return invalidRequest(`Invalid integer: ${String(e.data)}`);
-      return invalidRequest(`Invalid ${path.join('.')}: it must be ${article(String(e.params.type))}.`);
+      return invalidRequest(`Invalid ${at()}: it must be ${article(String(e.params.type).replace(',', ' or '))}.`);
     case 'enum': {
       const allowed = (e.params.allowedValues as unknown[]).join(', ');
-      const what = param === 'events' ? 'event type' : param;
+      const what = path[0] === 'events' ? 'event type' : at();
       return invalidRequest(`Invalid ${what}: '${String(e.data)}'. Valid values are: ${allowed}.`);
     }
     case 'minItems':
-      return invalidRequest(`Invalid ${param}: provide at least one ${param === 'events' ? 'event type' : 'value'}.`);
+      return invalidRequest(`Invalid ${at()}: provide at least one ${path[0] === 'events' ? 'event type' : 'value'}.`);
+    case 'maxItems':
+      return invalidRequest(`Invalid ${at()}: at most ${String(e.params.limit)} items.`);
+    case 'anyOf':
+      return invalidRequest(`Invalid ${at()}: it must be a string or a list of strings.`);
     default:
-      return invalidRequest(`Invalid ${path.join('.') || 'request'}: ${e.message ?? 'failed validation'}.`);
+      return invalidRequest(`Invalid ${at() ?? 'request'}: ${e.message ?? 'failed validation'}.`);
   }
 }
 

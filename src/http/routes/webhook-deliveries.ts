@@ -75,6 +75,7 @@ export function webhookDeliveryRoutes(app: FastifyInstance, { ctx, http }: Route
       summary: 'Issue a new signing secret; the previous one keeps signing during the overlap window (hookline extension)',
       tags,
       params: idParams,
+      body: { type: 'object', additionalProperties: false, properties: {} },
       response: { 200: ref('WebhookSecret'), ...errorResponses, ...notFoundResponse },
     },
     handler: (request) => webhooks.rotateWebhookSecret(ctx, accountOf(request), request.params.id),
