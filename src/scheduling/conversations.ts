@@ -112,28 +112,38 @@ async function close(ctx: AppContext, tx: Db, c: ConversationRow): Promise<void>
   await emit(ctx, tx, 'conversation.closed', c);
 }
 
-/** The visitor starts talking to a chatbot (or comes back to the conversation it has open with it). */
-export function startConversation(ctx: AppContext, chatbotId: string, input: VisitorInput): Promise<ConversationObject> {
+/**
+ * A visitor's request to a chatbot, one transaction: the chatbot, the visitor's contact (made on
+ * first contact) and its open conversation (locked), if any.
+ */
+function atChatbot<T>(ctx: AppContext, chatbotId: string, input: VisitorInput, run: (tx: Db, bot: ChatbotRow, contactId: string, open: ConversationRow | undefined) => Promise<T>): Promise<T> {
   return oneAtATime(() =>
     ctx.db.transaction(async (tx) => {
       const bot = await findChatbot(tx, null, chatbotId);
       const contact = await visitorContact(ctx, tx, bot.account_id, bot.owner_id, input);
-      const open = await openConversation(tx, contact.id);
-      if (open?.chatbot_id === bot.id) {
-        if (open.engaged_at === null) {
-          await engage(ctx, tx, open);
-        } else {
-          await touch(ctx, tx, open);
-          await save(tx, open);
-        }
-        return renderConversation(tx, open, { expand: false });
-      }
-      if (open) await close(ctx, tx, open); // a new conversation with a different chatbot ends the old one
-      const row = await insertConversation(ctx, tx, bot, contact.id, 'contact');
-      await emit(ctx, tx, 'conversation.started', row);
-      return renderConversation(tx, row, { expand: false });
+      const open = await tx.get<ConversationRow>(`SELECT * FROM conversations WHERE contact_id = ? AND status = 'started'${lockForUpdate(tx)}`, [contact.id]);
+      return run(tx, bot, contact.id, open);
     }),
   );
+}
+
+/** The visitor starts talking to a chatbot (or comes back to the conversation it has open with it). */
+export function startConversation(ctx: AppContext, chatbotId: string, input: VisitorInput): Promise<ConversationObject> {
+  return atChatbot(ctx, chatbotId, input, async (tx, bot, contactId, open) => {
+    if (open?.chatbot_id === bot.id) {
+      if (open.engaged_at === null) {
+        await engage(ctx, tx, open);
+      } else {
+        await touch(ctx, tx, open);
+        await save(tx, open);
+      }
+      return renderConversation(tx, open, { expand: false });
+    }
+    if (open) await close(ctx, tx, open); // a new conversation with a different chatbot ends the old one
+    const row = await insertConversation(ctx, tx, bot, contactId, 'contact');
+    await emit(ctx, tx, 'conversation.started', row);
+    return renderConversation(tx, row, { expand: false });
+  });
 }
 
 /**
@@ -143,21 +153,13 @@ export function startConversation(ctx: AppContext, chatbotId: string, input: Vis
  * if it never does, it is abandoned after the idle time like any other.
  */
 export function reachOut(ctx: AppContext, chatbotId: string, input: VisitorInput): Promise<ConversationObject> {
-  return oneAtATime(() =>
-    ctx.db.transaction(async (tx) => {
-      const bot = await findChatbot(tx, null, chatbotId);
-      const contact = await visitorContact(ctx, tx, bot.account_id, bot.owner_id, input);
-      const open = await openConversation(tx, contact.id);
-      if (open) throw conflict(`This visitor is in a conversation already: '${open.id}'.`, 'visitor_id');
-      const row = await insertConversation(ctx, tx, bot, contact.id, 'bot');
-      await emit(ctx, tx, 'conversation.reached_out', row);
-      return renderConversation(tx, row, { expand: false });
-    }),
-  );
+  return atChatbot(ctx, chatbotId, input, async (tx, bot, contactId, open) => {
+    if (open) throw conflict(`This visitor is in a conversation already: '${open.id}'.`, 'visitor_id');
+    const row = await insertConversation(ctx, tx, bot, contactId, 'bot');
+    await emit(ctx, tx, 'conversation.reached_out', row);
+    return renderConversation(tx, row, { expand: false });
+  });
 }
-
-const openConversation = (tx: Db, contactId: string) =>
-  tx.get<ConversationRow>(`SELECT * FROM conversations WHERE contact_id = ? AND status = 'started'${lockForUpdate(tx)}`, [contactId]);
 
 /** The visitor's own conversation, locked for the change; another visitor's (or an unknown one) answers 404. */
 async function visitorConversation(tx: Db, id: string, visitorId: unknown): Promise<ConversationRow> {
