@@ -2,7 +2,7 @@
 // account, and the HTTP server. Returns a handle with the server's URL and stop().
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { bootstrap } from './accounts/service.js';
+import { bootstrap, upgradeKeyHashes } from './accounts/service.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
@@ -43,6 +43,8 @@ export async function openContext(config: Config, options: ContextOptions = {}):
     if (applied.length > 0) logger.info({ applied }, 'database migrated');
     const secrets = secretBox(loadSecretKey(config.secretKey, config.secretKeyFile));
     await checkSecretKey(db, secrets);
+    const rewrapped = await upgradeKeyHashes({ db, secrets });
+    if (rewrapped > 0) logger.info({ rewrapped }, 'API key hashes now keyed with the secret key');
     const fallbackUrl = `http://${config.host}:${config.port}`;
     const metrics = createMetrics(options.role ?? 'all', { db, clock, logger });
     return { config, db, clock, logger, secrets, notifier: createNotifier(), metrics, publicUrl: () => config.publicUrl ?? fallbackUrl };
