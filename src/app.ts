@@ -100,7 +100,10 @@ const noWakeups: Wakeups = { stop: async () => {} };
 async function runWorker(ctx: AppContext, http: HttpClient) {
   const { config } = ctx;
   const workerId = newId('WRK');
+  let heartbeat: Awaited<ReturnType<typeof startHeartbeat>> | undefined;
   const dispatcher = await startDispatcher(ctx, {
+    aliveUntil: () => heartbeat?.aliveUntil() ?? Number.POSITIVE_INFINITY,
+    confirmAlive: async () => heartbeat?.beat(),
     lease: workerId,
     http,
     concurrency: config.deliveryConcurrency,
@@ -109,7 +112,7 @@ async function runWorker(ctx: AppContext, http: HttpClient) {
     pollIntervalMs: config.pollIntervalMs,
     soleSender: ctx.db.dialect === 'sqlite',
   });
-  const heartbeat = await startHeartbeat(ctx, { workerId, intervalMs: config.heartbeatMs, onTakenForDead: () => dispatcher.forgetQueued() });
+  heartbeat = await startHeartbeat(ctx, { workerId, intervalMs: config.heartbeatMs, onTakenForDead: () => dispatcher.forgetQueued() });
   const retention = startRetention(ctx, config.retentionDays * 86_400_000);
   // On PostgreSQL, API processes send this worker wake-ups for its share of the webhooks.
   const wakeups = ctx.db.dialect === 'postgres' ? startListening(ctx, { workerId }) : noWakeups;
@@ -126,7 +129,7 @@ async function runWorker(ctx: AppContext, http: HttpClient) {
       await wakeups.stop();
       await timers.stop();
       await dispatcher.stop(config.shutdownGraceMs);
-      await heartbeat.stop();
+      await heartbeat!.stop();
     },
   };
 }
