@@ -270,8 +270,9 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
         ctx.metrics.claimMade(claimed.length);
         // Fewer than asked: nothing more is due, unless the webhook was marked due again meanwhile
         // (a delivery committed after the claim's snapshot was taken). Else it goes to the back.
+        const markedSince = due.get(webhookId) !== mark;
         due.delete(webhookId);
-        if (claimed.length >= limit || due.get(webhookId) !== mark) due.set(webhookId, mark);
+        if (claimed.length >= limit || markedSince) due.set(webhookId, ++marked);
         if (claimed.length === 0) continue;
         const t = claimed[0]!.target;
         const recorded = { state: t.delivery_health, since: t.health_since, resumeAt: t.backoff_until };
