@@ -238,6 +238,7 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
       budget = Math.min(budget, slowShare(limits) - slow);
     }
     const n = Math.min(room, budget);
+    if (!hook.tried && hook.queue.length === 0) return Math.max(1, n); // its first attempt (slots.ts)
     return n >= Math.max(1, Math.floor(limit / 2)) || (n > 0 && hook.queue.length === 0) ? n : 0;
   };
 

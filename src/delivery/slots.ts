@@ -9,7 +9,8 @@
 // Free slots go round-robin to the webhooks with queued work, each up to what its health allows.
 // Webhooks not known to answer promptly (not healthy, never answered yet, or with an attempt
 // unanswered for longer than slowMs) share at most half the slots between them, so receivers that
-// hang or die can never take the slots a healthy receiver needs.
+// hang or die can never take the slots a healthy receiver needs. A webhook's very first attempt is
+// the exception (else a new healthy receiver could wait behind dead ones to find out it is healthy).
 import { allowed, newHealth, type Health } from './health.js';
 import type { ClaimedDelivery } from './store.js';
 
@@ -27,6 +28,8 @@ export interface Hook {
   /** Start times of the attempts in flight, oldest first. */
   starts: number[];
   health: Health;
+  /** Whether this worker has started an attempt to it yet: a webhook's very first attempt never waits for the slow ones' half. */
+  tried: boolean;
   /** The health state the webhook row holds, as last read or written. */
   recorded: { state: Health['state']; since: number | null; resumeAt: number | null };
 }
@@ -39,7 +42,7 @@ export interface SlotLimits {
 }
 
 export function newHook(cap: number, now: number, recorded: Hook['recorded']): Hook {
-  return { queue: [], running: 0, starts: [], health: newHealth(cap, now, recorded), recorded };
+  return { queue: [], running: 0, starts: [], health: newHealth(cap, now, recorded), tried: false, recorded };
 }
 
 /** Attempts this webhook may have in flight now. */
@@ -77,8 +80,9 @@ export function pickStarts(waiting: Map<string, Hook>, running: Iterable<Hook>, 
       if (free <= 0) break;
       if (hook.running >= limitOf(hook, limits, now)) continue;
       const isTrusted = trusted(hook, limits, now);
-      if (!isTrusted && slow >= slowShare(limits)) continue;
+      if (!isTrusted && slow >= slowShare(limits) && hook.tried) continue;
       const held = hook.queue.shift()!;
+      hook.tried = true;
       hook.running++; // undone by the caller if the delivery cannot start after all
       if (!isTrusted) slow++;
       free--;
