@@ -71,7 +71,7 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
   const limits: SlotLimits = { concurrency: options.concurrency, perWebhook: cap, slowMs: Math.min(options.timeoutMs / 2, 2_000) };
 
   /** Every webhook this worker holds deliveries of, or heard from lately. */
-  const hooks = new Map<string, Hook & { idleSince: number }>();
+  const hooks = new Map<string, Hook>();
   /** Those with queued deliveries, in round-robin order. */
   const waiting = new Map<string, Hook>();
   /** Those with attempts in flight. */
@@ -93,12 +93,14 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
   let discovering = 0;
   let refill = false;
   let stopping = false;
+  /** stop() has returned: outcomes can no longer be written. */
+  let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let idleWaiters: (() => void)[] = [];
 
   const hookOf = (webhookId: string, recorded?: Hook['recorded']) => {
     let hook = hooks.get(webhookId);
-    if (!hook) hooks.set(webhookId, (hook = { ...newHook(cap, clock.now(), recorded ?? { state: 'healthy', since: null, resumeAt: null }), idleSince: clock.now() }));
+    if (!hook) hooks.set(webhookId, (hook = newHook(cap, clock.now(), recorded ?? { state: 'healthy', since: null, resumeAt: null })));
     return hook;
   };
   const checkIdle = () => {
@@ -146,6 +148,7 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
 
   const record = (h: Held, hook: Hook, outcome: Awaited<ReturnType<typeof sendAttempt>>) => {
     const d = h.d;
+    if (stopped) return void logger.info({ delivery: d.id }, 'an attempt ended after this worker stopped; its lease brings the delivery back');
     const now = clock.now();
     const decision = decide({ outcome, attemptNumber: d.attempt_count + 1, now, deliveryCreatedAt: d.created_at, webhookLastSuccessAt: d.target.last_success_at, retry: true });
     if (!outcome.ok) {
@@ -161,7 +164,7 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
     outcomes.add({ deliveryId: d.id, webhookId: d.webhook_id, lease, attemptedAt: h.startedAt!, outcome, decision, attemptId: newSortableId('ATT') });
   };
 
-  const launch = (webhookId: string, hook: Hook, h: Held) => {
+  const launch = (hook: Hook, h: Held) => {
     const attemptedAt = clock.now();
     h.startedAt = attemptedAt;
     hook.starts.push(attemptedAt);
@@ -178,7 +181,7 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
         hook.starts.splice(hook.starts.indexOf(attemptedAt), 1);
         if (hook.running === 0) {
           running.delete(hook);
-          (hook as Hook & { idleSince: number }).idleSince = clock.now();
+          hook.idleSince = clock.now();
         }
         inFlight.delete(attempt);
         startQueued();
@@ -208,7 +211,7 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
     const margins = { attemptMs, aliveUntil: aliveUntil() };
     const late: Held[] = [];
     for (const pick of pickStarts(waiting, running, limits, options.concurrency - inFlight.size, now)) {
-      if (canStart(pick.held, now, margins)) launch(pick.webhookId, pick.hook, pick.held);
+      if (canStart(pick.held, now, margins)) launch(pick.hook, pick.held);
       else {
         pick.hook.running--;
         held.delete(pick.held.d.id);
@@ -379,6 +382,7 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
       outcomes.stopping();
       await outcomes.flush();
       await leases.stop();
+      stopped = true;
     },
   };
 }

@@ -28,6 +28,8 @@ export interface Hook {
   /** Start times of the attempts in flight, oldest first. */
   starts: number[];
   health: Health;
+  /** Since when it has had nothing in flight (idle webhooks are forgotten after a while). */
+  idleSince: number;
   /** Whether this worker has started an attempt to it yet: a webhook's very first attempt never waits for the slow ones' half. */
   tried: boolean;
   /** The health state the webhook row holds, as last read or written. */
@@ -42,7 +44,7 @@ export interface SlotLimits {
 }
 
 export function newHook(cap: number, now: number, recorded: Hook['recorded']): Hook {
-  return { queue: [], running: 0, starts: [], health: newHealth(cap, now, recorded), tried: false, recorded };
+  return { queue: [], running: 0, starts: [], health: newHealth(cap, now, recorded), idleSince: now, tried: false, recorded };
 }
 
 /** Attempts this webhook may have in flight now. */
