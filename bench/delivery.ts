@@ -1,5 +1,5 @@
 // Delivery benchmark: `npm run bench -- [--quick] [--events N] [--rate R] [--seconds S] [--warmup S] [--backlog N]
-// [--hang-rate R] [--ceiling N] [--webhooks N] [--publishers N] [--only ceiling,throughput,latency,memory,hang] [--timeout S] [--out FILE]
+// [--hang-rate R] [--hang-webhooks N] [--ceiling N] [--webhooks N] [--publishers N] [--only ceiling,throughput,latency,memory,hang] [--timeout S] [--out FILE]
 // [--setups sqlite,postgres,postgres:N,...] [--postgres-url URL] [--worker-node-options "--cpu-prof ..."]`.
 // Setups: `sqlite` and `postgres` run hookline whole in this process; `postgres:N` runs N
 // `hookline start --role worker` processes delivering while this process publishes as an API
@@ -10,8 +10,9 @@
 //   throughput hookline delivering N events × W webhooks published as fast as possible;
 //   latency    publish-to-arrival at a fixed offered rate, one webhook, after a warm-up at that rate;
 //   memory     hookline draining a backlog built while it was stopped, memory sampled every 500 ms;
-//   hang       the latency run's rate over 2 × W webhooks, twice: all answering, then half never answering
-//              (4 s attempt timeout in both): the healthy half's throughput and p99 as ratios of the two runs.
+//   hang       events at a held rate (--hang-rate) to 2 × N webhooks (--hang-webhooks), twice: all answering, then
+//              half never answering (4 s attempt timeout in both): the healthy half's throughput and p99 as
+//              ratios of the two runs.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,6 +39,7 @@ const { values: flags } = parseArgs({
     ceiling: { type: 'string' },
     rate: { type: 'string' },
     'hang-rate': { type: 'string' },
+    'hang-webhooks': { type: 'string' },
     seconds: { type: 'string' },
     warmup: { type: 'string' },
     backlog: { type: 'string' },
@@ -62,7 +64,9 @@ const opts = {
   ceiling: num(flags.ceiling, 20_000, 2_000),
   rate: num(flags.rate, 1_000, 200),
   /** Events/s of the hang phase (each to 2 × webhooks): below what the machine sustains, so the unimpaired run is not a backlog. */
-  hangRate: num(flags['hang-rate'], 50, 50),
+  hangRate: num(flags['hang-rate'], 25, 25),
+  /** Webhooks in each half of the hang phase: by default enough hanging ones (8 × 32) to fill the 256 slots alone. */
+  hangWebhooks: num(flags['hang-webhooks'], 8, 8),
   seconds: num(flags.seconds, 10, 2),
   warmup: flags.warmup !== undefined ? Number(flags.warmup) : flags.quick ? 1 : 3,
   backlog: num(flags.backlog, 100_000, 4_000),
@@ -315,10 +319,11 @@ async function memory(setup: Setup, backlog: number) {
 /** Attempt timeout of the hang phase: short enough that hanging attempts time out (and are cut down) within the run. */
 const HANG_TIMEOUT_MS = 4_000;
 
-/** One run of the hang phase: `webhooks` healthy webhooks and as many more, answering or hanging, at `rate` events/s. */
+/** One run of the hang phase: N healthy webhooks and as many more, answering or hanging, at `rate` events/s. */
 async function hangRun(setup: Setup, rate: number, seconds: number, hang: boolean) {
-  const { running, accountId } = await freshHookline(setup, opts.webhooks, setup.workers, { HOOKLINE_DELIVERY_TIMEOUT_MS: String(HANG_TIMEOUT_MS), HOOKLINE_SHUTDOWN_GRACE_MS: '200' });
-  for (let i = 0; i < opts.webhooks; i++) {
+  const n = opts.hangWebhooks;
+  const { running, accountId } = await freshHookline(setup, n, setup.workers, { HOOKLINE_DELIVERY_TIMEOUT_MS: String(HANG_TIMEOUT_MS), HOOKLINE_SHUTDOWN_GRACE_MS: '200' });
+  for (let i = 0; i < n; i++) {
     await createWebhook(running.ctx, accountId, { name: `other ${i}`, url: `${rx.url}/${hang ? 'hang' : 'ok'}${i}`, events: ['booking'] });
   }
   const total = Math.round(rate * seconds);
@@ -333,14 +338,20 @@ async function hangRun(setup: Setup, rate: number, seconds: number, hang: boolea
     publishedAt.set(id, t);
   }
   const deadline = now() + opts.timeoutMs;
-  // The healthy half: every event to each of the first `webhooks` webhooks (plus, unimpaired, the others').
-  const expected = publishedAt.size * opts.webhooks * (hang ? 1 : 2);
+  // The healthy half: every event to each of the first N webhooks (plus, unimpaired, the others').
+  const expected = publishedAt.size * n * (hang ? 1 : 2);
   await rx.wait(expected, deadline - now());
   const end = now();
   const cpu = process.cpuUsage(cpu0);
+  const claims = await running.claims();
   const { ids = [], times = [] } = await rx.collect(true);
   await running.stop();
-  const lat = ids.flatMap((id, i) => (publishedAt.has(id) ? [times[i]! - publishedAt.get(id)!] : [])).sort((a, b) => a - b);
+  const pairs = ids.flatMap((id, i) => (publishedAt.has(id) ? [{ at: publishedAt.get(id)! - t0, ms: times[i]! - publishedAt.get(id)! }] : []));
+  const lat = pairs.map((p) => p.ms).sort((a, b) => a - b);
+  const bySecond = Array.from({ length: Math.ceil(seconds) }, (_, sec) => {
+    const l = pairs.filter((p) => p.at >= sec * 1000 && p.at < (sec + 1) * 1000).map((p) => p.ms).sort((a, b) => a - b);
+    return { second: sec, p99: round(percentile(l, 99), 2), max: round(l.at(-1) ?? NaN, 2) };
+  });
   const healthyPerSecond = ((hang ? ids.length : ids.length / 2) * 1000) / (end - t0);
   return {
     received: ids.length,
@@ -351,6 +362,8 @@ async function hangRun(setup: Setup, rate: number, seconds: number, hang: boolea
     max: round(lat.at(-1) ?? NaN, 2),
     /** CPU of this process (hookline runs in it for the one-process setups) per delivery received. */
     cpuMsPerDelivery: round((cpu.user + cpu.system) / 1000 / Math.max(1, ids.length), 3),
+    claims,
+    bySecond,
   };
 }
 
@@ -421,7 +434,7 @@ try {
     }
     if (h) {
       const f = (r: typeof h.unimpaired) => `${r.healthyPerSecond} healthy deliveries/s, p50 ${r.p50}  p99 ${r.p99}  max ${r.max} ms, ${r.cpuMsPerDelivery} ms CPU each (${r.received}/${r.expected})`;
-      rows.push(['hang', `${h.rate} ev/s × ${2 * opts.webhooks} webhooks, all answering`, f(h.unimpaired)]);
+      rows.push(['hang', `${h.rate} ev/s × ${2 * opts.hangWebhooks} webhooks, all answering`, f(h.unimpaired)]);
       rows.push(['', `half never answering (${h.timeoutMs / 1000} s timeout)`, f(h.impaired)]);
       rows.push(['', 'healthy half, impaired / unimpaired', `throughput ${h.throughputRatio}, p99 ${h.p99Ratio}`]);
     }
