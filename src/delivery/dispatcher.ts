@@ -118,6 +118,10 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
   const leases = startLeaseKeeper(ctx, {
     lease,
     leaseMs,
+    onReleased: (webhookIds) => {
+      for (const id of webhookIds) markDue(id);
+      scheduleFill();
+    },
     held: () => held.values(),
     onLost: (lost) => {
       logger.warn({ lost: lost.length }, 'deliveries this worker held were given to others meanwhile; dropping them unsent');

@@ -25,7 +25,14 @@ export interface LeaseKeeper {
 
 export function startLeaseKeeper(
   ctx: AppContext,
-  options: { lease: string; leaseMs: number; held: () => Iterable<Held>; onLost: (lost: Held[]) => void },
+  options: {
+    lease: string;
+    leaseMs: number;
+    held: () => Iterable<Held>;
+    onLost: (lost: Held[]) => void;
+    /** Deliveries of these webhooks were given back (committed): they are due again. */
+    onReleased: (webhookIds: string[]) => void;
+  },
 ): LeaseKeeper {
   const { db, clock, logger } = ctx;
   const { lease, leaseMs } = options;
@@ -64,7 +71,10 @@ export function startLeaseKeeper(
       if (held.length === 0) return;
       const p = store
         .releaseDeliveries(db, lease, held.map((h) => h.d.id), clock.now())
-        .then((n) => logger.info({ released: n }, 'gave back deliveries that could not start within their lease'))
+        .then((n) => {
+          logger.info({ released: n }, 'gave back deliveries');
+          options.onReleased([...new Set(held.map((h) => h.d.webhook_id))]);
+        })
         .catch((err: unknown) => logger.warn({ err }, 'could not give back deliveries; their leases run out on their own'))
         .finally(() => releases.delete(p));
       releases.add(p);
