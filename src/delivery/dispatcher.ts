@@ -124,12 +124,16 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
     },
     held: () => held.values(),
     onLost: (lost) => {
-      logger.warn({ lost: lost.length }, 'deliveries this worker held were given to others meanwhile; dropping them unsent');
-      for (const h of lost) {
+      // One already started may just have been settled (its lease cleared) during the renewal: only queued ones matter.
+      const queued = lost.filter((h) => h.startedAt === undefined && held.get(h.d.id) === h);
+      if (queued.length === 0) return;
+      logger.warn({ lost: queued.length }, 'deliveries this worker held were given to others meanwhile; dropping them unsent');
+      for (const h of queued) {
         held.delete(h.d.id);
         const hook = hooks.get(h.d.webhook_id);
-        if (hook && h.startedAt === undefined) hook.queue = hook.queue.filter((q) => q !== h);
-        if (hook?.queue.length === 0) waiting.delete(h.d.webhook_id);
+        if (!hook) continue;
+        hook.queue = hook.queue.filter((q) => q !== h);
+        if (hook.queue.length === 0) waiting.delete(h.d.webhook_id);
       }
     },
   });
