@@ -50,10 +50,11 @@ export function newHealth(cap: number, now: number, recorded?: { state: HealthSt
   return adopt(base, recorded);
 }
 
-/** Takes on the state another worker recorded, when it is newer than this worker's own. */
+/** Takes on the state another worker recorded, when this worker has seen nothing of its own since (or at all). */
 export function adopt(h: Health, recorded: { state: HealthState; since: number | null; resumeAt: number | null }): Health {
   const since = recorded.since ?? 0;
-  if (recorded.state === h.state || since <= h.since) return h;
+  const seenAnything = h.answered || h.failingSince !== undefined;
+  if (recorded.state === h.state || (seenAnything && since <= h.since)) return h;
   if (recorded.state === 'healthy') return h; // its own answers will bring it there
   return { ...h, state: recorded.state, since, window: 1, failingSince: h.failingSince ?? since, resumeAt: recorded.resumeAt ?? undefined };
 }
