@@ -59,7 +59,7 @@ export function trusted(hook: Hook, limits: SlotLimits, now: number): boolean {
 /** Slots the webhooks not trusted may hold between them. */
 export const slowShare = (limits: SlotLimits): number => Math.max(1, Math.floor(limits.concurrency / 2));
 
-export interface Pick {
+export interface Start {
   webhookId: string;
   hook: Hook;
   held: Held;
@@ -71,8 +71,8 @@ export interface Pick {
  * ran empty leaves), until `free` slots are used or nothing more may start. `running`: the
  * webhooks with attempts in flight.
  */
-export function pickStarts(waiting: Map<string, Hook>, running: Iterable<Hook>, limits: SlotLimits, free: number, now: number): Pick[] {
-  const picks: Pick[] = [];
+export function pickStarts(waiting: Map<string, Hook>, running: Iterable<Hook>, limits: SlotLimits, free: number, now: number): Start[] {
+  const picks: Start[] = [];
   let slow = 0;
   for (const hook of running) if (!trusted(hook, limits, now)) slow += hook.running;
   let progress = true;
