@@ -1,5 +1,5 @@
 // Delivery benchmark: `npm run bench -- [--quick] [--events N] [--rate R] [--seconds S] [--warmup S] [--backlog N]
-// [--ceiling N] [--webhooks N] [--publishers N] [--only ceiling,throughput,latency,memory] [--timeout S] [--out FILE]
+// [--hang-rate R] [--hang-webhooks N] [--ceiling N] [--webhooks N] [--publishers N] [--only ceiling,throughput,latency,memory,hang] [--timeout S] [--out FILE]
 // [--setups sqlite,postgres,postgres:N,...] [--postgres-url URL] [--worker-node-options "--cpu-prof ..."]`.
 // Setups: `sqlite` and `postgres` run hookline whole in this process; `postgres:N` runs N
 // `hookline start --role worker` processes delivering while this process publishes as an API
@@ -9,7 +9,10 @@
 //   ceiling    a bare undici loop at hookline's concurrency: the most this machine can push;
 //   throughput hookline delivering N events × W webhooks published as fast as possible;
 //   latency    publish-to-arrival at a fixed offered rate, one webhook, after a warm-up at that rate;
-//   memory     hookline draining a backlog built while it was stopped, memory sampled every 500 ms.
+//   memory     hookline draining a backlog built while it was stopped, memory sampled every 500 ms;
+//   hang       events at a held rate (--hang-rate) to 2 × N webhooks (--hang-webhooks), twice: all answering, then
+//              half never answering (4 s attempt timeout in both): the healthy half's throughput and p99 as
+//              ratios of the two runs.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +25,7 @@ import { openContext } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { signedHeaders } from '../src/delivery/signing.js';
 import { publishEvent, renderEvent } from '../src/events/publish.js';
+import { createWebhook } from '../src/webhooks/service.js';
 import { sampleData } from '../src/events/samples.js';
 import { newWebhookSecret } from '../src/ids.js';
 import { createWebhooks, dropSchemas, hooklineEnv, makeCertificate, now, startHookline, startReceiver, tempDir, waitSucceeded, watchEventLoop } from './harness.js';
@@ -34,6 +38,8 @@ const { values: flags } = parseArgs({
     webhooks: { type: 'string' },
     ceiling: { type: 'string' },
     rate: { type: 'string' },
+    'hang-rate': { type: 'string' },
+    'hang-webhooks': { type: 'string' },
     seconds: { type: 'string' },
     warmup: { type: 'string' },
     backlog: { type: 'string' },
@@ -57,6 +63,10 @@ const opts = {
   webhooks: num(flags.webhooks, 4, 4),
   ceiling: num(flags.ceiling, 20_000, 2_000),
   rate: num(flags.rate, 1_000, 200),
+  /** Events/s of the hang phase (each to 2 × webhooks): below what the machine sustains, so the unimpaired run is not a backlog. */
+  hangRate: num(flags['hang-rate'], 25, 25),
+  /** Webhooks in each half of the hang phase: by default enough hanging ones (8 × 32) to fill the 256 slots alone. */
+  hangWebhooks: num(flags['hang-webhooks'], 8, 8),
   seconds: num(flags.seconds, 10, 2),
   warmup: flags.warmup !== undefined ? Number(flags.warmup) : flags.quick ? 1 : 3,
   backlog: num(flags.backlog, 100_000, 4_000),
@@ -76,7 +86,7 @@ const setups: Setup[] = flags.setups.split(',').map((item) => {
   const database = m[1] === 'sqlite' ? 'sqlite' : (flags['postgres-url'] ?? 'postgres');
   return { name: workers > 0 ? `${m[1]}, ${workers} worker process${workers > 1 ? 'es' : ''}` : `${m[1]}, one process`, database, workers };
 });
-const phases = new Set((flags.only ?? 'ceiling,throughput,latency,memory').split(','));
+const phases = new Set((flags.only ?? 'ceiling,throughput,latency,memory,hang').split(','));
 const defaults = loadConfig({});
 /** Hookline's cap on attempts in flight when every delivery goes to one of `webhooks` webhooks. */
 const concurrency = Math.min(defaults.deliveryConcurrency, opts.webhooks * defaults.webhookConcurrency);
@@ -122,9 +132,9 @@ async function ceiling(total: number) {
 }
 
 /** Starts hookline over a fresh database with `webhooks` webhooks at the receiver. */
-async function freshHookline(setup: Setup, webhooks: number, workers = setup.workers) {
+async function freshHookline(setup: Setup, webhooks: number, workers = setup.workers, extraEnv: Record<string, string> = {}) {
   const dir = fs.mkdtempSync(path.join(work, 'db-'));
-  const env = hooklineEnv(dir, certFile, setup.database);
+  const env = { ...hooklineEnv(dir, certFile, setup.database), ...extraEnv };
   const config = loadConfig(env);
   configs.push(config);
   const running = await startHookline(env, workers, flags['worker-node-options']?.split(' ').filter(Boolean));
@@ -306,6 +316,63 @@ async function memory(setup: Setup, backlog: number) {
   };
 }
 
+/** Attempt timeout of the hang phase: short enough that hanging attempts time out (and are cut down) within the run. */
+const HANG_TIMEOUT_MS = 4_000;
+
+/** One run of the hang phase: N healthy webhooks and as many more, answering or hanging, at `rate` events/s. */
+async function hangRun(setup: Setup, rate: number, seconds: number, hang: boolean) {
+  const n = opts.hangWebhooks;
+  const { running, accountId } = await freshHookline(setup, n, setup.workers, { HOOKLINE_DELIVERY_TIMEOUT_MS: String(HANG_TIMEOUT_MS), HOOKLINE_SHUTDOWN_GRACE_MS: '200' });
+  for (let i = 0; i < n; i++) {
+    await createWebhook(running.ctx, accountId, { name: `other ${i}`, url: `${rx.url}/${hang ? 'hang' : 'ok'}${i}`, events: ['booking'] });
+  }
+  const total = Math.round(rate * seconds);
+  const publishedAt = new Map<string, number>();
+  const cpu0 = process.cpuUsage();
+  const t0 = now();
+  for (let i = 0; i < total; i++) {
+    const due = t0 + (i * 1000) / rate;
+    if (due > now()) await sleep(due - now());
+    const t = now();
+    const { id } = await publishEvent(running.ctx, { accountId, type: TYPE, data: sampleData(TYPE, Date.now()) });
+    publishedAt.set(id, t);
+  }
+  const deadline = now() + opts.timeoutMs;
+  // The healthy half: every event to each of the first N webhooks (plus, unimpaired, the others').
+  const expected = publishedAt.size * n * (hang ? 1 : 2);
+  await rx.wait(expected, deadline - now());
+  const end = now();
+  const cpu = process.cpuUsage(cpu0);
+  const claims = await running.claims();
+  const { ids = [], times = [] } = await rx.collect(true);
+  await running.stop();
+  const pairs = ids.flatMap((id, i) => (publishedAt.has(id) ? [{ at: publishedAt.get(id)! - t0, ms: times[i]! - publishedAt.get(id)! }] : []));
+  const lat = pairs.map((p) => p.ms).sort((a, b) => a - b);
+  const bySecond = Array.from({ length: Math.ceil(seconds) }, (_, sec) => {
+    const l = pairs.filter((p) => p.at >= sec * 1000 && p.at < (sec + 1) * 1000).map((p) => p.ms).sort((a, b) => a - b);
+    return { second: sec, p99: round(percentile(l, 99), 2), max: round(l.at(-1) ?? NaN, 2) };
+  });
+  const healthyPerSecond = ((hang ? ids.length : ids.length / 2) * 1000) / (end - t0);
+  return {
+    received: ids.length,
+    expected,
+    healthyPerSecond: round(healthyPerSecond),
+    p50: round(percentile(lat, 50), 2),
+    p99: round(percentile(lat, 99), 2),
+    max: round(lat.at(-1) ?? NaN, 2),
+    /** CPU of this process (hookline runs in it for the one-process setups) per delivery received. */
+    cpuMsPerDelivery: round((cpu.user + cpu.system) / 1000 / Math.max(1, ids.length), 3),
+    claims,
+    bySecond,
+  };
+}
+
+async function hangPhase(setup: Setup, rate: number, seconds: number) {
+  const unimpaired = await hangRun(setup, rate, seconds, false);
+  const impaired = await hangRun(setup, rate, seconds, true);
+  return { rate, seconds, timeoutMs: HANG_TIMEOUT_MS, unimpaired, impaired, throughputRatio: round(impaired.healthyPerSecond / unimpaired.healthyPerSecond, 2), p99Ratio: round(impaired.p99 / unimpaired.p99, 2) };
+}
+
 try {
   console.log(`hookline delivery benchmark: ${os.cpus().length} CPUs, node ${process.version}, options ${JSON.stringify(opts)}, concurrency ${concurrency}`);
   const run = async <T>(name: string, setup: Setup | undefined, fn: () => Promise<T>) => {
@@ -324,6 +391,7 @@ try {
     const l = await run('latency', setup, () => latency(setup, opts.rate, opts.seconds));
     // Memory is this process's, so it is measured with hookline whole in it.
     const m = setup.workers === 0 ? await run('memory', setup, () => memory(setup, opts.backlog)) : undefined;
+    const h = await run('hang', setup, () => hangPhase(setup, opts.hangRate, Math.max(opts.seconds, 8)));
     const postgres = setup.database !== 'sqlite';
     const ratio = c && t ? round(t.perSecond / c.perSecond, 2) : null;
     if (!postgres && t && sqliteRate === undefined) sqliteRate = t.perSecond;
@@ -336,7 +404,7 @@ try {
       p99Ok: l ? l.p99 < p99Target : null,
       memoryFlat: m?.flat ?? null,
     };
-    perSetup.push({ setup, throughput: t, latency: l, memory: m, targets });
+    perSetup.push({ setup, throughput: t, latency: l, memory: m, hang: h, targets });
 
     rows.push([`— ${setup.name}`, '', '']);
     if (t) {
@@ -363,6 +431,12 @@ try {
       rows.push(['', 'heapUsed start / peak / end', `${m.heapMb.start} / ${m.heapMb.peak} / ${m.heapMb.end} MB`]);
       rows.push(['', 'live heap (after GC) at 10% / 90% of what drained', `${m.liveHeapAt10pctMb} / ${m.liveHeapAt90pctMb} MB`]);
       rows.push(['', 'peak live heap 1st half / 2nd half', `${m.peakLiveHeapFirstHalfMb} / ${m.peakLiveHeapSecondHalfMb} MB → ${m.flat ? 'flat' : 'GROWING'}`]);
+    }
+    if (h) {
+      const f = (r: typeof h.unimpaired) => `${r.healthyPerSecond} healthy deliveries/s, p50 ${r.p50}  p99 ${r.p99}  max ${r.max} ms, ${r.cpuMsPerDelivery} ms CPU each (${r.received}/${r.expected})`;
+      rows.push(['hang', `${h.rate} ev/s × ${2 * opts.hangWebhooks} webhooks, all answering`, f(h.unimpaired)]);
+      rows.push(['', `half never answering (${h.timeoutMs / 1000} s timeout)`, f(h.impaired)]);
+      rows.push(['', 'healthy half, impaired / unimpaired', `throughput ${h.throughputRatio}, p99 ${h.p99Ratio}`]);
     }
   }
   results.setups = perSetup;

@@ -1,5 +1,5 @@
 // Benchmark receiver, run as a child process (see harness.ts): an HTTPS server on 127.0.0.1 that
-// answers 200 "ok" at once and records, per request, its webhook-id header and arrival time
+// answers 200 "ok" at once (except on paths under /hang, which it never answers nor records) and records, per request, its webhook-id header and arrival time
 // (performance.timeOrigin + performance.now(), comparable across processes). The parent asks over
 // IPC: {cmd:'count'}, {cmd:'wait', n} (replies when n requests have arrived, with the n-th's time)
 // and {cmd:'collect', ids} (returns everything recorded and starts a new phase).
@@ -38,6 +38,7 @@ const release = () => {
 
 const server = https.createServer({ key: fs.readFileSync(keyFile!), cert: fs.readFileSync(certFile!), keepAliveTimeout: 60_000 }, (req, res) => {
   req.resume();
+  if (req.url?.startsWith('/hang')) return; // a receiver that never answers: the connection stays open
   req.on('end', () => {
     times.push(now());
     ids.push(String(req.headers['webhook-id'] ?? ''));

@@ -2,7 +2,7 @@
 // account, and the HTTP server. Returns a handle with the server's URL and stop().
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { bootstrap } from './accounts/service.js';
+import { bootstrap, upgradeKeyHashes } from './accounts/service.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
@@ -43,6 +43,8 @@ export async function openContext(config: Config, options: ContextOptions = {}):
     if (applied.length > 0) logger.info({ applied }, 'database migrated');
     const secrets = secretBox(loadSecretKey(config.secretKey, config.secretKeyFile));
     await checkSecretKey(db, secrets);
+    const rewrapped = await upgradeKeyHashes({ db, secrets });
+    if (rewrapped > 0) logger.info({ rewrapped }, 'API key hashes now keyed with the secret key');
     const fallbackUrl = `http://${config.host}:${config.port}`;
     const metrics = createMetrics(options.role ?? 'all', { db, clock, logger });
     return { config, db, clock, logger, secrets, notifier: createNotifier(), metrics, publicUrl: () => config.publicUrl ?? fallbackUrl };
@@ -98,7 +100,10 @@ const noWakeups: Wakeups = { stop: async () => {} };
 async function runWorker(ctx: AppContext, http: HttpClient) {
   const { config } = ctx;
   const workerId = newId('WRK');
+  let heartbeat: Awaited<ReturnType<typeof startHeartbeat>> | undefined;
   const dispatcher = await startDispatcher(ctx, {
+    aliveUntil: () => heartbeat?.aliveUntil() ?? Number.POSITIVE_INFINITY,
+    confirmAlive: async () => heartbeat?.beat(),
     lease: workerId,
     http,
     concurrency: config.deliveryConcurrency,
@@ -107,7 +112,7 @@ async function runWorker(ctx: AppContext, http: HttpClient) {
     pollIntervalMs: config.pollIntervalMs,
     soleSender: ctx.db.dialect === 'sqlite',
   });
-  const heartbeat = await startHeartbeat(ctx, { workerId, intervalMs: config.heartbeatMs, onTakenForDead: () => dispatcher.forgetQueued() });
+  heartbeat = await startHeartbeat(ctx, { workerId, intervalMs: config.heartbeatMs, onTakenForDead: () => dispatcher.forgetQueued() });
   const retention = startRetention(ctx, config.retentionDays * 86_400_000);
   // On PostgreSQL, API processes send this worker wake-ups for its share of the webhooks.
   const wakeups = ctx.db.dialect === 'postgres' ? startListening(ctx, { workerId }) : noWakeups;
@@ -124,7 +129,7 @@ async function runWorker(ctx: AppContext, http: HttpClient) {
       await wakeups.stop();
       await timers.stop();
       await dispatcher.stop(config.shutdownGraceMs);
-      await heartbeat.stop();
+      await heartbeat!.stop();
     },
   };
 }

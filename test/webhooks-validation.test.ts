@@ -42,6 +42,7 @@ describe('a successful creation', () => {
       status: 'enabled',
       disabled_reason: null,
       disabled_time: null,
+      delivery_health: { state: 'healthy', since: null, resume_time: null },
       secret: expect.stringMatching(/^[0-9a-f]{32}$/),
     });
     const created = Date.parse(res.body.creation_time);

@@ -1,5 +1,5 @@
-// SQL for accounts and their API keys. Keys are stored as SHA-256 hashes: they are long random
-// strings, so a fast hash is enough to make a stolen database useless for calling the API.
+// SQL for accounts and their API keys. Keys are stored hashed under the secret key (see
+// service.ts): hash_scheme 'hmac'; 'sha256' marks a row from before migration 009, not yet rewrapped.
 import type { Db } from '../storage/db.js';
 
 export interface AccountRow {
@@ -38,14 +38,22 @@ export async function countAccounts(db: Db): Promise<number> {
 
 export async function insertApiKey(db: Db, row: ApiKeyRow): Promise<void> {
   await db.run(
-    'INSERT INTO api_keys (id, account_id, label, key_hash, key_hint, created_at, last_used_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    "INSERT INTO api_keys (id, account_id, label, key_hash, hash_scheme, key_hint, created_at, last_used_at, revoked_at) VALUES (?, ?, ?, ?, 'hmac', ?, ?, ?, ?)",
     [row.id, row.account_id, row.label, row.key_hash, row.key_hint, row.created_at, row.last_used_at, row.revoked_at],
   );
 }
 
+export function unwrappedKeyHashes(db: Db): Promise<{ id: string; key_hash: string }[]> {
+  return db.all("SELECT id, key_hash FROM api_keys WHERE hash_scheme = 'sha256'");
+}
+
+export async function wrapKeyHash(db: Db, id: string, sha256: string, hmac: string): Promise<void> {
+  await db.run("UPDATE api_keys SET key_hash = ?, hash_scheme = 'hmac' WHERE id = ? AND key_hash = ? AND hash_scheme = 'sha256'", [hmac, id, sha256]);
+}
+
 export function findApiKeyByHash(db: Db, hash: string): Promise<(ApiKeyRow & { account_name: string }) | undefined> {
   return db.get(
-    'SELECT k.*, a.name AS account_name FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.key_hash = ?',
+    "SELECT k.*, a.name AS account_name FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.key_hash = ? AND k.hash_scheme = 'hmac'",
     [hash],
   );
 }

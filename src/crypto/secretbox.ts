@@ -1,7 +1,9 @@
 // Webhook secrets are kept encrypted at rest with AES-256-GCM under a key that lives outside the
 // database (an environment variable or a key file), so a copy of the database alone reveals no
 // secret. The row's id is bound as associated data: a ciphertext moved to another row fails to open.
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+// The same key also keys the hashes of API keys (HMAC under a subkey derived for that use alone),
+// so a copy of the database cannot test a single guess of a key without it.
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -10,11 +12,20 @@ const VERSION = 'v1';
 export interface SecretBox {
   seal(plaintext: string, boundTo: string): string;
   open(sealed: string, boundTo: string): string;
+  /** HMAC-SHA256 (hex) of `value` under a subkey of the secret key derived for `purpose` (HKDF). */
+  keyedHash(purpose: string, value: string): string;
 }
 
 export function secretBox(key: Buffer): SecretBox {
   if (key.length !== 32) throw new Error('the secret key must be 32 bytes');
+  const subkeys = new Map<string, Buffer>();
+  const subkey = (purpose: string) => {
+    let k = subkeys.get(purpose);
+    if (k === undefined) subkeys.set(purpose, (k = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), `hookline ${purpose}`, 32))));
+    return k;
+  };
   return {
+    keyedHash: (purpose, value) => createHmac('sha256', subkey(purpose)).update(value, 'utf8').digest('hex'),
     seal(plaintext, boundTo) {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', key, iv);

@@ -1,18 +1,27 @@
-// The delivery worker.
+// The delivery worker: a pipeline of claim → queue → send → record.
 //
-// Deliveries are claimed per webhook (an index range scan on webhook_id, next_attempt_at), a few
-// more than the webhook's concurrency cap, and held in that webhook's in-memory queue under a
-// lease. Free slots go round-robin across webhooks with queued work, under a global cap and a
-// per-webhook cap, so a slow receiver fills only its own slots and never holds up the others.
-// Outcomes are settled in batched transactions. Publishing names the webhooks it queued for, which
-// wakes the worker at once; a poll finds everything else that came due (retries, other processes).
+// - Claim (this file): webhooks that may have due deliveries are marked `due` (by wake-ups and
+//   polls). Each claim leases one webhook's oldest due deliveries, but only as many as this worker
+//   can start soon: its free slots plus what its measured start rate gets through in PREFETCH_MS,
+//   and per webhook two rounds of what its health allows. The rest stays in the database, where
+//   any other worker with free slots claims it: a backlog is shared by the live workers.
+// - Queue and send (slots.ts): free slots go round-robin to the webhooks, each within its adaptive
+//   limit (health.ts), the slow ones within half of the slots; a delivery starts only while its
+//   lease leaves room for the attempt, and this worker's heartbeat proves nobody reaped it.
+// - Leases (leases.ts) are renewed while held and given back when a delivery cannot start.
+// - Record (outcomes.ts): outcomes and health changes are written in batched transactions.
 import type { AppContext } from '../context.js';
 import { newSortableId } from '../ids.js';
+import { adopt, onOutcome } from './health.js';
 import type { HttpClient } from './http-client.js';
+import { attemptAllowance, leaseDuration, startLeaseKeeper } from './leases.js';
 import { decide } from './outcome.js';
+import { startOutcomes } from './outcomes.js';
 import { sendAttempt } from './send.js';
+import { canStart, limitOf, newHook, pickStarts, slowShare, startRate, trusted, type Held, type Hook, type SlotLimits } from './slots.js';
 import * as store from './store.js';
-import type { ClaimedDelivery, Settlement } from './store.js';
+
+export { leaseDuration };
 
 export interface DispatcherOptions {
   http: HttpClient;
@@ -24,6 +33,10 @@ export interface DispatcherOptions {
   soleSender: boolean;
   /** The lease this worker's claims carry: its id in the workers table (delivery/heartbeat.ts). */
   lease: string;
+  /** Until when no other worker can have taken this one for dead (its heartbeat); default: always. */
+  aliveUntil?: () => number;
+  /** Renews this worker's heartbeat now (or learns it was taken for dead), for when aliveUntil has passed. */
+  confirmAlive?: () => Promise<void>;
 }
 
 export interface Dispatcher {
@@ -37,26 +50,12 @@ export interface Dispatcher {
   stop(graceMs: number): Promise<void>;
 }
 
-const SETTLE_BATCH = 512;
-/** How many rounds of a webhook's concurrency are claimed ahead, so its slots never wait for a claim. */
-const QUEUE_DEPTH = 4;
-/** Outcomes are written together at most this long after the first of them: one commit for many attempts. */
-const SETTLE_DELAY_MS = 5;
-/** Outcomes waiting to be recorded at most: beyond it no attempt starts until they are written. */
-const MAX_UNRECORDED = 4 * SETTLE_BATCH;
-/** First and longest wait before trying again to record outcomes the database refused. */
-const SETTLE_RETRY_MS = 100;
-const SETTLE_RETRY_MAX_MS = 10_000;
+/** Claims reach ahead by what this worker starts in this long at its recent rate. */
+const PREFETCH_MS = 1_000;
 /** Shortest wait between two polls: retries coming due close together are looked for together. */
 const MIN_POLL_MS = 25;
-
-/**
- * How long a claim holds a delivery. A webhook's queue holds up to QUEUE_DEPTH × its cap (claimed
- * and in flight): a lease is long enough for a claimed delivery to wait its turn behind slow
- * attempts, then take its own. It is also how long a dead process's deliveries wait where they
- * cannot be taken back at start (several senders on one database).
- */
-export const leaseDuration = (timeoutMs: number): number => QUEUE_DEPTH * timeoutMs + 30_000;
+/** A webhook idle (nothing held) this long is forgotten: its next deliveries start from a small window again. */
+const FORGET_IDLE_MS = 10 * 60_000;
 
 export async function startDispatcher(ctx: AppContext, options: DispatcherOptions): Promise<Dispatcher> {
   const { db, clock, logger, secrets } = ctx;
@@ -64,11 +63,21 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
     const released = await store.releaseAllLeases(db, clock.now());
     if (released > 0) logger.warn({ released }, 'took back deliveries that were in flight when the last process stopped');
   }
+  const { lease } = options;
   const cap = options.perWebhookConcurrency;
-  /** Claimed and waiting to be sent, per webhook. */
-  const queued = new Map<string, ClaimedDelivery[]>();
-  /** Attempts in flight, per webhook. */
-  const running = new Map<string, number>();
+  const leaseMs = leaseDuration(options.timeoutMs);
+  const attemptMs = attemptAllowance(options.timeoutMs);
+  const aliveUntil = options.aliveUntil ?? (() => Number.POSITIVE_INFINITY);
+  const limits: SlotLimits = { concurrency: options.concurrency, perWebhook: cap, slowMs: Math.min(options.timeoutMs / 2, 2_000) };
+
+  /** Every webhook this worker holds deliveries of, or heard from lately. */
+  const hooks = new Map<string, Hook>();
+  /** Those with queued deliveries, in round-robin order. */
+  const waiting = new Map<string, Hook>();
+  /** Those with attempts in flight. */
+  const running = new Set<Hook>();
+  /** Every delivery held: queued, in flight, or waiting for its outcome to be written. */
+  const held = new Map<string, Held>();
   /**
    * Webhooks that may have more due deliveries than they have claimed, each with when it was last
    * marked so (a counter): a claim finding too little unmarks a webhook only if it was not marked since.
@@ -77,67 +86,79 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
   let marked = 0;
   const markDue = (webhookId: string) => void due.set(webhookId, ++marked);
   const inFlight = new Set<Promise<void>>();
-  let pending: Settlement[] = [];
-  let flushing: Promise<void> | undefined;
-  let settleFailures = 0;
-  let flushTimer: NodeJS.Timeout | undefined;
+  const rate = startRate();
   let filling: Promise<void> | undefined;
   /** Claims that failed, to be undone in case they committed all the same (see fill). */
   const unsureClaims: { webhookId: string; leaseUntil: number }[] = [];
   let discovering = 0;
   let refill = false;
   let stopping = false;
+  /** stop() has returned: outcomes can no longer be written. */
+  let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let idleWaiters: (() => void)[] = [];
-  const { lease } = options;
-  const leaseMs = leaseDuration(options.timeoutMs);
 
-  const queuedCount = () => [...queued.values()].reduce((n, q) => n + q.length, 0);
+  const hookOf = (webhookId: string, recorded?: Hook['recorded']) => {
+    let hook = hooks.get(webhookId);
+    if (!hook) hooks.set(webhookId, (hook = newHook(cap, clock.now(), recorded ?? { state: 'healthy', since: null, resumeAt: null })));
+    return hook;
+  };
   const checkIdle = () => {
-    if (inFlight.size > 0 || pending.length > 0 || flushing || flushTimer || filling || discovering > 0 || queuedCount() > 0) return;
+    if (inFlight.size > 0 || !outcomes.empty() || filling || discovering > 0 || waiting.size > 0) return;
     const waiters = idleWaiters;
     idleWaiters = [];
     for (const w of waiters) w();
   };
 
-  const flush = (): Promise<void> => {
-    if (flushTimer) clearTimeout(flushTimer);
-    flushTimer = undefined;
-    if (flushing || pending.length === 0) return flushing ?? Promise.resolve();
-    const batch = pending;
-    pending = [];
-    flushing = store
-      .settle(db, batch, clock.now(), { again: settleFailures > 0 }) // the failed write may have committed
-      .then(() => {
-        settleFailures = 0;
-      })
-      .catch(async (err: unknown) => {
-        // The attempts were made: keep their outcomes and try again, later each time (a database
-        // outage, say). Meanwhile no new attempt starts once MAX_UNRECORDED outcomes wait.
-        pending = [...batch, ...pending];
-        const wait = Math.min(SETTLE_RETRY_MAX_MS, SETTLE_RETRY_MS * 2 ** settleFailures++);
-        logger.error({ err, outcomes: pending.length, retryInMs: wait }, 'could not record delivery outcomes; trying again');
-        if (!stopping) await new Promise((resolve) => setTimeout(resolve, wait));
-      })
-      .finally(() => {
-        flushing = undefined;
-        if (pending.length > 0 && !(stopping && settleFailures > 0)) void flush();
-        startQueued();
-        checkIdle();
-      });
-    return flushing;
+  const outcomes = startOutcomes(ctx, (written) => {
+    for (const id of written) held.delete(id);
+    startQueued();
+    checkIdle();
+  });
+  const leases = startLeaseKeeper(ctx, {
+    lease,
+    leaseMs,
+    onReleased: (webhookIds) => {
+      for (const id of webhookIds) markDue(id);
+      scheduleFill();
+    },
+    held: () => held.values(),
+    onLost: (lost) => {
+      // One already started may just have been settled (its lease cleared) during the renewal: only queued ones matter.
+      const queued = lost.filter((h) => h.startedAt === undefined && held.get(h.d.id) === h);
+      if (queued.length === 0) return;
+      logger.warn({ lost: queued.length }, 'deliveries this worker held were given to others meanwhile; dropping them unsent');
+      for (const h of queued) {
+        held.delete(h.d.id);
+        const hook = hooks.get(h.d.webhook_id);
+        if (!hook) continue;
+        hook.queue = hook.queue.filter((q) => q !== h);
+        if (hook.queue.length === 0) waiting.delete(h.d.webhook_id);
+      }
+    },
+  });
+
+  const recordHealth = (webhookId: string, hook: Hook) => {
+    const h = hook.health;
+    const backoffUntil = h.state === 'backing_off' ? (h.resumeAt ?? null) : null;
+    if (h.state === hook.recorded.state && backoffUntil === hook.recorded.resumeAt) return;
+    hook.recorded = { state: h.state, since: h.since, resumeAt: backoffUntil };
+    outcomes.health({ webhookId, state: h.state, since: h.since, backoffUntil });
+    if (h.state !== 'healthy') logger.info({ webhook: webhookId, health: h.state, window: h.window, backoffUntil }, 'webhook delivery health changed');
+    if (h.state === 'backing_off' && hook.queue.length > 0) {
+      // Backing off as a whole: what is queued goes back, for whoever sends once the backoff ends.
+      const back = hook.queue.splice(0);
+      waiting.delete(webhookId);
+      for (const b of back) held.delete(b.d.id);
+      leases.release(back);
+    }
   };
 
-  const record = (d: ClaimedDelivery, attemptedAt: number, outcome: Awaited<ReturnType<typeof sendAttempt>>) => {
+  const record = (h: Held, hook: Hook, outcome: Awaited<ReturnType<typeof sendAttempt>>) => {
+    const d = h.d;
+    if (stopped) return void logger.info({ delivery: d.id }, 'an attempt ended after this worker stopped; its lease brings the delivery back');
     const now = clock.now();
-    const decision = decide({
-      outcome,
-      attemptNumber: d.attempt_count + 1,
-      now,
-      deliveryCreatedAt: d.created_at,
-      webhookLastSuccessAt: d.target.last_success_at,
-      retry: true,
-    });
+    const decision = decide({ outcome, attemptNumber: d.attempt_count + 1, now, deliveryCreatedAt: d.created_at, webhookLastSuccessAt: d.target.last_success_at, retry: true });
     if (!outcome.ok) {
       logger.info(
         { delivery: d.id, webhook: d.webhook_id, event: d.event_id, status: outcome.statusCode, error: outcome.errorKind, reason: outcome.errorMessage },
@@ -146,48 +167,93 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
     }
     if (decision.disable) logger.warn({ webhook: d.webhook_id, reason: decision.disable }, 'webhook disabled');
     ctx.metrics.attemptRecorded(outcome, decision);
-    pending.push({ deliveryId: d.id, webhookId: d.webhook_id, lease, attemptedAt, outcome, decision, attemptId: newSortableId('ATT') });
-    if (pending.length >= SETTLE_BATCH) void flush();
-    else flushTimer ??= setTimeout(() => void flush(), SETTLE_DELAY_MS);
+    hook.health = onOutcome(hook.health, outcome, h.startedAt!, cap, now);
+    recordHealth(d.webhook_id, hook);
+    outcomes.add({ deliveryId: d.id, webhookId: d.webhook_id, lease, attemptedAt: h.startedAt!, outcome, decision, attemptId: newSortableId('ATT') });
   };
 
-  const launch = (d: ClaimedDelivery) => {
-    running.set(d.webhook_id, (running.get(d.webhook_id) ?? 0) + 1);
+  const launch = (hook: Hook, h: Held) => {
     const attemptedAt = clock.now();
-    const attempt = sendAttempt(options.http, secrets, d, attemptedAt)
-      .then((outcome) => record(d, attemptedAt, outcome))
-      .catch((err: unknown) => logger.error({ err, delivery: d.id }, 'delivery attempt crashed; its lease will bring it back'))
+    h.startedAt = attemptedAt;
+    hook.starts.push(attemptedAt);
+    running.add(hook);
+    rate.started(attemptedAt);
+    const attempt = sendAttempt(options.http, secrets, h.d, attemptedAt)
+      .then((outcome) => record(h, hook, outcome))
+      .catch((err: unknown) => {
+        held.delete(h.d.id); // no longer renewed: its lease brings it back
+        logger.error({ err, delivery: h.d.id }, 'delivery attempt crashed; its lease will bring it back');
+      })
       .finally(() => {
-        const n = (running.get(d.webhook_id) ?? 1) - 1;
-        if (n === 0) running.delete(d.webhook_id);
-        else running.set(d.webhook_id, n);
+        hook.running--;
+        hook.starts.splice(hook.starts.indexOf(attemptedAt), 1);
+        if (hook.running === 0) {
+          running.delete(hook);
+          hook.idleSince = clock.now();
+        }
         inFlight.delete(attempt);
         startQueued();
-        if ((queued.get(d.webhook_id)?.length ?? 0) < cap && due.has(d.webhook_id)) scheduleFill();
+        if (due.size > 0) scheduleFill();
         checkIdle();
       });
     inFlight.add(attempt);
   };
 
-  /** Starts queued deliveries into free slots, one webhook after another. */
+  /** After a stall: renew the heartbeat (learning whether this worker was taken for dead) before sending anything. */
+  let confirming: Promise<void> | undefined;
+  const confirmAlive = () => {
+    confirming ??= (options.confirmAlive?.() ?? Promise.resolve())
+      .catch(() => {})
+      .then(() => new Promise<void>((resolve) => setTimeout(resolve, clock.now() > aliveUntil() ? 1_000 : 0)))
+      .finally(() => {
+        confirming = undefined;
+        startQueued();
+      });
+  };
+
+  /** Starts queued deliveries into free slots; gives back those whose lease no longer leaves room for an attempt. */
   const startQueued = () => {
-    let started = true;
-    while (started && inFlight.size < options.concurrency && pending.length < MAX_UNRECORDED) {
-      started = false;
-      for (const [webhookId, queue] of queued) {
-        if (inFlight.size >= options.concurrency) break;
-        if ((running.get(webhookId) ?? 0) >= cap) continue;
-        const next = queue.shift();
-        if (queue.length === 0) queued.delete(webhookId);
-        if (next) {
-          launch(next);
-          started = true;
-        }
+    if (stopping || outcomes.full()) return;
+    const now = clock.now();
+    if (now > aliveUntil()) return void confirmAlive();
+    const margins = { attemptMs, aliveUntil: aliveUntil() };
+    const late: Held[] = [];
+    for (const pick of pickStarts(waiting, running, limits, options.concurrency - inFlight.size, now)) {
+      if (canStart(pick.held, now, margins)) launch(pick.hook, pick.held);
+      else {
+        pick.hook.running--;
+        held.delete(pick.held.d.id);
+        late.push(pick.held);
       }
+    }
+    if (late.length > 0) {
+      logger.warn({ late: late.length }, 'deliveries waited too long for their lease (a stall, or leases not renewed): giving them back unsent');
+      leases.release(late);
     }
   };
 
-  /** Claims due deliveries for every webhook that may have some and has room in its queue. */
+  /** How many more deliveries of this webhook to claim now (0: none). */
+  const claimRoom = (hook: Hook, now: number) => {
+    const limit = limitOf(hook, limits, now);
+    const room = 2 * limit - hook.queue.length - hook.running;
+    let budget: number;
+    if (trusted(hook, limits, now) || !hook.health.answered) {
+      let queuedAll = 0;
+      for (const h of waiting.values()) if (trusted(h, limits, now)) queuedAll += h.queue.length;
+      const prefetch = Math.min(options.concurrency, Math.ceil((rate.perSecond(now) * PREFETCH_MS) / 1000));
+      budget = options.concurrency - inFlight.size + prefetch - queuedAll;
+    } else budget = room;
+    if (!trusted(hook, limits, now)) {
+      let slow = 0;
+      for (const h of waiting.values()) if (!trusted(h, limits, now)) slow += h.queue.length;
+      budget = Math.min(budget, slowShare(limits) - slow);
+    }
+    const n = Math.min(room, budget);
+    if (!hook.tried && hook.queue.length === 0) return Math.max(1, n); // its first attempt (slots.ts)
+    return n >= Math.max(1, Math.floor(limit / 2)) || (n > 0 && hook.queue.length === 0) ? n : 0;
+  };
+
+  /** Claims due deliveries for every webhook that may have some, as many as can start soon. */
   const fill = async () => {
     do {
       refill = false;
@@ -203,20 +269,33 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
       }
       for (const webhookId of [...due.keys()]) {
         if (stopping) return;
-        const room = QUEUE_DEPTH * cap - (queued.get(webhookId)?.length ?? 0) - (running.get(webhookId) ?? 0);
-        if (room < cap / 2) continue;
         const now = clock.now();
+        const hook = hookOf(webhookId);
+        const limit = claimRoom(hook, now);
+        if (limit === 0) continue;
         const leaseUntil = now + leaseMs;
-        const mark = due.get(webhookId);
-        const claimed = await store.claimForWebhook(db, { webhookId, now, limit: room, lease, leaseUntil }).catch((err: unknown) => {
+        const mark = due.get(webhookId)!;
+        const claimed = await store.claimForWebhook(db, { webhookId, now, limit, lease, leaseUntil }).catch((err: unknown) => {
           unsureClaims.push({ webhookId, leaseUntil });
           throw err;
         });
         ctx.metrics.claimMade(claimed.length);
         // Fewer than asked: nothing more is due, unless the webhook was marked due again meanwhile
-        // (a delivery committed after the claim's snapshot was taken).
-        if (claimed.length < room && due.get(webhookId) === mark) due.delete(webhookId);
-        if (claimed.length > 0) queued.set(webhookId, [...(queued.get(webhookId) ?? []), ...claimed]);
+        // (a delivery committed after the claim's snapshot was taken). Else it goes to the back.
+        const markedSince = due.get(webhookId) !== mark;
+        due.delete(webhookId);
+        if (claimed.length >= limit || markedSince) due.set(webhookId, ++marked);
+        if (claimed.length === 0) continue;
+        const t = claimed[0]!.target;
+        const recorded = { state: t.delivery_health, since: t.health_since, resumeAt: t.backoff_until };
+        hook.health = adopt(hook.health, recorded);
+        for (const d of claimed) {
+          if (held.has(d.id)) continue; // already held: its lease ran out here and this claim took it again
+          const h: Held = { d, leaseUntil };
+          held.set(d.id, h);
+          hook.queue.push(h);
+        }
+        if (hook.queue.length > 0) waiting.set(webhookId, hook);
         startQueued();
       }
     } while (refill && !stopping);
@@ -243,12 +322,20 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
     let scan: store.PendingScan;
     try {
       scan = await store.scanPending(db, clock.now());
-      for (const id of scan.due) markDue(id);
+      for (const id of scan.due) if (!due.has(id)) markDue(id);
     } finally {
       discovering--;
     }
+    forgetIdle();
     scheduleFill();
     return scan.nextAt;
+  };
+
+  const forgetIdle = () => {
+    const now = clock.now();
+    for (const [id, hook] of hooks) {
+      if (hook.running === 0 && hook.queue.length === 0 && now - hook.idleSince > FORGET_IDLE_MS && hook.health.state !== 'backing_off') hooks.delete(id);
+    }
   };
 
   const poll = async () => {
@@ -273,10 +360,15 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
   });
   void poll();
 
+  const dropQueued = () => {
+    for (const hook of waiting.values()) for (const h of hook.queue.splice(0)) held.delete(h.d.id);
+    waiting.clear();
+  };
+
   return {
     wake: () => void discover().catch((err: unknown) => logger.error({ err }, 'looking for due deliveries failed')),
     forgetQueued: () => {
-      queued.clear();
+      dropQueued();
       checkIdle();
     },
     idle: () =>
@@ -289,13 +381,16 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
       stopping = true;
       unsubscribe();
       if (timer) clearTimeout(timer);
-      queued.clear(); // given back by the heartbeat's stop; else their leases run out
+      dropQueued(); // given back by the heartbeat's stop; else their leases run out
       if (filling) await filling;
+      dropQueued();
       const deadline = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), graceMs).unref());
       const finished = await Promise.race([Promise.all(inFlight).then(() => 'done' as const), deadline]);
       if (finished === 'late') logger.warn({ inFlight: inFlight.size }, 'stopping with attempts still in flight; their leases will bring them back');
-      await flush();
-      while (flushing) await flushing;
+      outcomes.stopping();
+      await outcomes.flush();
+      await leases.stop();
+      stopped = true;
     },
   };
 }

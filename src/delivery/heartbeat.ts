@@ -7,7 +7,10 @@
 // A worker reaps only after its own heartbeats have gone through for that long: after a database
 // outage everybody's heartbeat is old, and each must get the chance to renew its own first.
 // A worker that finds its own row gone was taken for dead (frozen, or cut off for that long): it
-// forgets what it had queued, since those deliveries went back, and registers again.
+// forgets what it had queued, since those deliveries went back, and registers again. Nobody can
+// take a worker for dead before DEAD_AFTER heartbeats past its last renewal that went through:
+// aliveUntil() says until when (less one heartbeat, for clocks and the time a statement takes),
+// and the dispatcher starts no attempt after it.
 import type { AppContext } from '../context.js';
 
 export const DEAD_AFTER = 4;
@@ -22,6 +25,8 @@ export interface HeartbeatOptions {
 export interface Heartbeat {
   /** Renews, then reaps the dead; what the timer runs (exposed for tests). */
   beat(): Promise<void>;
+  /** Until when this worker cannot have been taken for dead: its last renewal plus DEAD_AFTER - 1 heartbeats. */
+  aliveUntil(): number;
   /** Stops beating and removes this worker's row, giving back any lease it still holds. */
   stop(): Promise<void>;
 }
@@ -32,7 +37,8 @@ export async function startHeartbeat(ctx: AppContext, options: HeartbeatOptions)
   const deadAfterMs = DEAD_AFTER * intervalMs;
   const register = (now: number) =>
     db.run('INSERT INTO workers (id, started_at, heartbeat_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at', [workerId, now, now]);
-  await register(clock.now());
+  let renewedAt = clock.now();
+  await register(renewedAt);
   let healthySince: number | undefined = clock.now();
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
@@ -40,10 +46,14 @@ export async function startHeartbeat(ctx: AppContext, options: HeartbeatOptions)
 
   const renew = async (now: number) => {
     const { changes } = await db.run('UPDATE workers SET heartbeat_at = ? WHERE id = ?', [now, workerId]);
-    if (changes === 1) return;
+    if (changes === 1) {
+      renewedAt = now;
+      return;
+    }
     logger.warn({ worker: workerId }, 'this worker was taken for dead and its deliveries were given to others; forgetting what it had queued');
     options.onTakenForDead();
     await register(now);
+    renewedAt = now;
   };
 
   const reap = async (now: number) => {
@@ -82,6 +92,7 @@ export async function startHeartbeat(ctx: AppContext, options: HeartbeatOptions)
 
   return {
     beat,
+    aliveUntil: () => renewedAt + (DEAD_AFTER - 1) * intervalMs,
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);

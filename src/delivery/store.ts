@@ -1,8 +1,11 @@
 // SQL of the delivery pipeline: finding webhooks with due deliveries, claiming a webhook's due
-// deliveries under a lease, and settling attempts in batches.
+// deliveries under a lease, renewing and giving back leases, and settling attempts in batches
+// (with the webhooks' delivery health, delivery/health.ts). A webhook backing off (backoff_until
+// in the future) is neither found due nor claimed.
 import { newSortableId } from '../ids.js';
 import { jsonRows, placeholders, type Db } from '../storage/db.js';
 import type { AttemptOutcome } from './http-client.js';
+import type { HealthState } from './health.js';
 import type { Decision } from './outcome.js';
 
 /** What sending one webhook's deliveries needs, read once per claim. */
@@ -13,6 +16,9 @@ export interface WebhookTarget {
   prev_secret_enc: string | null;
   prev_secret_expires_at: number | null;
   last_success_at: number | null;
+  delivery_health: HealthState;
+  health_since: number | null;
+  backoff_until: number | null;
 }
 
 export interface ClaimedDelivery {
@@ -41,19 +47,25 @@ export interface PendingScan {
  * many, and deliveries behind the first of each webhook cost nothing.
  */
 export async function scanPending(db: Db, now: number): Promise<PendingScan> {
-  const rows = await db.all<{ id: string; due: boolean | number; next_at: number | null }>(
+  const rows = await db.all<{ id: string; due: boolean | number; next_at: number | null; backoff_until: number | null }>(
     `WITH RECURSIVE pending(id) AS (
        SELECT MIN(webhook_id) FROM deliveries WHERE state = 'pending'
        UNION ALL
        SELECT (SELECT MIN(d.webhook_id) FROM deliveries d WHERE d.state = 'pending' AND d.webhook_id > p.id) FROM pending p WHERE p.id IS NOT NULL
      )
-     SELECT p.id,
+     SELECT p.id, w.backoff_until,
             EXISTS (SELECT 1 FROM deliveries d WHERE d.webhook_id = p.id AND d.state = 'pending' AND d.next_attempt_at <= ?) AS due,
             (SELECT MIN(d.next_attempt_at) FROM deliveries d WHERE d.webhook_id = p.id AND d.state = 'pending' AND d.next_attempt_at > ?) AS next_at
-       FROM pending p
-      WHERE (SELECT w.status FROM webhooks w WHERE w.id = p.id) = 'enabled'`,
+       FROM pending p JOIN webhooks w ON w.id = p.id
+      WHERE w.status = 'enabled'`,
     [now, now],
   );
+  // A webhook backing off is due again when its backoff ends.
+  for (const r of rows) {
+    if (r.backoff_until === null || r.backoff_until <= now) continue;
+    r.next_at = r.due ? r.backoff_until : Math.max(r.next_at ?? r.backoff_until, r.backoff_until);
+    r.due = false;
+  }
   const later = rows.map((r) => r.next_at).filter((t): t is number => t !== null);
   return { due: rows.filter((r) => Boolean(r.due)).map((r) => r.id), nextAt: later.length > 0 ? Math.min(...later) : null };
 }
@@ -75,7 +87,7 @@ export interface ClaimRequest {
 export async function claimForWebhook(db: Db, req: ClaimRequest): Promise<ClaimedDelivery[]> {
   if (db.dialect === 'postgres') return claimInOneStatement(db, req);
   return db.transaction(async (tx) => {
-    const target = await tx.get<WebhookTarget>(`SELECT ${TARGET_COLUMNS} FROM webhooks WHERE id = ? AND status = 'enabled'`, [req.webhookId]);
+    const target = await tx.get<WebhookTarget>(`SELECT ${TARGET_COLUMNS} FROM webhooks WHERE ${CLAIMABLE}`, [req.webhookId, req.now]);
     if (!target) return [];
     const rows = await tx.all<Omit<ClaimedDelivery, 'target'>>(
       `UPDATE deliveries SET next_attempt_at = ?, lease = ?
@@ -89,7 +101,9 @@ export async function claimForWebhook(db: Db, req: ClaimRequest): Promise<Claime
   });
 }
 
-const TARGET_COLUMNS = 'id, url, secret_enc, prev_secret_enc, prev_secret_expires_at, last_success_at';
+const TARGET_COLUMNS = 'id, url, secret_enc, prev_secret_enc, prev_secret_expires_at, last_success_at, delivery_health, health_since, backoff_until';
+/** The webhook of a claim: enabled, and not backing off. */
+const CLAIMABLE = "id = ? AND status = 'enabled' AND (backoff_until IS NULL OR backoff_until <= ?)";
 const CLAIMED_COLUMNS = 'id, seq, event_id, webhook_id, attempt_count, created_at, (SELECT body FROM events e WHERE e.id = deliveries.event_id) AS body';
 
 /**
@@ -105,7 +119,7 @@ const inPublishOrder = <T extends { seq: number }>(rows: T[]) => rows.sort((a, b
  */
 async function claimInOneStatement(db: Db, req: ClaimRequest): Promise<ClaimedDelivery[]> {
   const rows = await db.all<Omit<ClaimedDelivery, 'target'> & { target: string }>(
-    `WITH target AS (SELECT ${TARGET_COLUMNS} FROM webhooks WHERE id = ? AND status = 'enabled'),
+    `WITH target AS (SELECT ${TARGET_COLUMNS} FROM webhooks WHERE ${CLAIMABLE}),
      claimed AS (
        UPDATE deliveries SET next_attempt_at = ?, lease = ?
         WHERE id IN (SELECT d.id FROM deliveries d
@@ -113,7 +127,7 @@ async function claimInOneStatement(db: Db, req: ClaimRequest): Promise<ClaimedDe
                       ORDER BY d.next_attempt_at, d.seq LIMIT ? FOR UPDATE OF d SKIP LOCKED)
         RETURNING ${CLAIMED_COLUMNS})
      SELECT claimed.*, row_to_json(target)::text AS target FROM claimed CROSS JOIN target`,
-    [req.webhookId, req.leaseUntil, req.lease, req.now, req.limit],
+    [req.webhookId, req.now, req.leaseUntil, req.lease, req.now, req.limit],
   );
   return inPublishOrder(rows).map(({ target, ...r }) => ({ ...r, target: JSON.parse(target) as WebhookTarget }));
 }
@@ -137,8 +151,15 @@ export interface Settlement {
  * went through (the answer was lost with the connection); attempts already recorded under their
  * ids are not recorded twice, and their deliveries, no longer leased, are not moved twice.
  */
-export async function settle(db: Db, settlements: Settlement[], now: number, options: { again?: boolean } = {}): Promise<void> {
-  if (settlements.length === 0) return;
+export interface HealthRecord {
+  webhookId: string;
+  state: HealthState;
+  since: number;
+  backoffUntil: number | null;
+}
+
+export async function settle(db: Db, settlements: Settlement[], now: number, options: { again?: boolean; health?: HealthRecord[] } = {}): Promise<void> {
+  if (settlements.length === 0 && !options.health?.length) return;
   const rows = JSON.stringify(
     settlements.map(({ deliveryId, webhookId, lease, attemptedAt, outcome, decision, attemptId }) => ({
       a: attemptId ?? newSortableId('ATT'), d: deliveryId, w: webhookId, l: lease, t: attemptedAt, ms: outcome.durationMs,
@@ -169,6 +190,9 @@ export async function settle(db: Db, settlements: Settlement[], now: number, opt
     if (succeeded.length > 0) {
       await tx.run(`UPDATE webhooks SET last_success_at = ? WHERE id IN (${placeholders(succeeded.length)})`, [now, ...succeeded]);
     }
+    for (const h of options.health ?? []) {
+      await tx.run('UPDATE webhooks SET delivery_health = ?, health_since = ?, backoff_until = ? WHERE id = ?', [h.state, h.since, h.backoffUntil, h.webhookId]);
+    }
     for (const s of settlements) if (s.decision.disable) await disableWebhook(tx, s.webhookId, s.decision.disable, now);
     // A retry scheduled for a webhook that is disabled by now (by this batch or by its owner) is skipped instead.
     await skipWhileDisabled(tx, [...new Set(settlements.map((s) => s.webhookId))], now);
@@ -191,6 +215,33 @@ export async function skipWhileDisabled(db: Db, webhookIds: string[], now: numbe
         AND webhook_id IN (SELECT id FROM webhooks WHERE status = 'disabled' AND id IN (${placeholders(webhookIds.length)}))`,
     [now, ...webhookIds],
   );
+}
+
+/**
+ * Moves the leases of these deliveries, still held by `lease`, to `leaseUntil`; returns the ids
+ * renewed. One missing was settled, or was given back (this worker was taken for dead): it is no
+ * longer this worker's to send.
+ */
+export async function renewLeases(db: Db, lease: string, ids: string[], leaseUntil: number): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.all<{ id: string }>(
+    `UPDATE deliveries SET next_attempt_at = ?
+      WHERE lease = ? AND state = 'pending' AND id IN (SELECT value->>'d' FROM ${jsonRows(db)})
+      RETURNING id`,
+    [leaseUntil, lease, JSON.stringify(ids.map((d) => ({ d })))],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Gives back these deliveries, if `lease` still holds them: due now and free for any worker. */
+export async function releaseDeliveries(db: Db, lease: string, ids: string[], now: number): Promise<number> {
+  if (ids.length === 0) return 0;
+  const { changes } = await db.run(
+    `UPDATE deliveries SET next_attempt_at = ?, lease = NULL
+      WHERE lease = ? AND state = 'pending' AND id IN (SELECT value->>'d' FROM ${jsonRows(db)})`,
+    [now, lease, JSON.stringify(ids.map((d) => ({ d })))],
+  );
+  return changes;
 }
 
 /** Gives back what one claim took (its rows carry the lease and the lease end it set), if it went through. */

@@ -28,6 +28,17 @@ export const webhookSchema = {
     status: { type: 'string', enum: ['enabled', 'disabled'], description: 'hookline extension: disabled webhooks receive no deliveries.' },
     disabled_reason: { type: ['string', 'null'], description: 'hookline extension: why the webhook is disabled (by its owner, 410 Gone, or retries exhausted).' },
     disabled_time: { type: ['string', 'null'], format: 'date-time', description: 'hookline extension: when hookline disabled it.' },
+    delivery_health: {
+      type: 'object',
+      required: ['state', 'since', 'resume_time'],
+      description:
+        'hookline extension: how its receiver behaves, as the delivery workers last saw it. healthy; slowed (fewer attempts at once after timeouts or connection failures, grown back as it answers); backing_off (it kept failing for minutes: no attempt until resume_time, then one probe).',
+      properties: {
+        state: { type: 'string', enum: ['healthy', 'slowed', 'backing_off'] },
+        since: { type: ['string', 'null'], format: 'date-time', description: 'When it entered this state (null: healthy since created).' },
+        resume_time: { type: ['string', 'null'], format: 'date-time', description: 'While backing off: when the next probe may be sent.' },
+      },
+    },
     secret: { type: 'string', pattern: '^[0-9a-f]{32}$', description: 'Only returned at creation.' },
   },
 } as const;

@@ -68,6 +68,7 @@ export async function buildServer(ctx: AppContext, deps: Omit<RouteDeps, 'ctx'>)
     reply.header('Request-Id', request.id);
   });
   registerBodyParsing(app);
+  app.addHook('onSend', async (request, reply) => lingerOnUnreadBody(request, reply));
   // A request without a body means "no parameters", as an empty JSON object would.
   app.addHook('preValidation', async (request) => {
     if (request.body === undefined || request.body === null) request.body = {};
@@ -107,6 +108,31 @@ export async function buildServer(ctx: AppContext, deps: Omit<RouteDeps, 'ctx'>)
   guestPageRoutes(app, ctx);
   await registerWeb(app);
   return app;
+}
+
+/** How much of a body answered before it was read (too large, say) is still read and discarded, at most. */
+const LINGER_MS = 10_000;
+const LINGER_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Lingering close: an answer sent before the request's body was read (too large, a bad content
+ * type) would otherwise close the connection at once, and a client still sending the body gets a
+ * reset (EPIPE) instead of the answer. The rest of the body is read and discarded instead, within
+ * LINGER_MS and LINGER_BYTES (then the connection is cut), and the connection stays usable.
+ */
+function lingerOnUnreadBody(request: FastifyRequest, reply: FastifyReply): void {
+  const raw = request.raw;
+  if (raw.complete || raw.destroyed) return;
+  reply.removeHeader('connection'); // Fastify's "close": Node would destroy the socket as the answer ends
+  const cut = () => raw.socket?.destroy();
+  const timer = setTimeout(cut, LINGER_MS).unref();
+  let read = 0;
+  raw.on('data', (chunk: Buffer) => {
+    read += chunk.length;
+    if (read > LINGER_BYTES) cut();
+  });
+  raw.once('close', () => clearTimeout(timer));
+  raw.resume();
 }
 
 /** The worker role's HTTP server: /healthz, /readyz and /metrics only, for orchestrators and Prometheus. */

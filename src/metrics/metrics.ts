@@ -107,6 +107,18 @@ export function createMetrics(role: string, deps: { db: Db; clock: Clock; logger
     (b) => b.ageSeconds,
   );
 
+  // Enabled webhooks per delivery health state (delivery/health.ts), read from the webhooks table at each scrape.
+  new Gauge({
+    name: 'hookline_webhooks_by_health',
+    help: 'Enabled webhooks by delivery health as the workers last recorded it: healthy, slowed, backing_off (NaN when the database did not answer).',
+    labelNames: ['state'],
+    registers,
+    async collect() {
+      const counts = await readHealth(deps);
+      for (const state of HEALTH_STATES) this.set({ state }, counts ? (counts.get(state) ?? 0) : Number.NaN);
+    },
+  });
+
   return {
     contentType: registry.contentType,
     render() {
@@ -123,6 +135,21 @@ export function createMetrics(role: string, deps: { db: Db; clock: Clock; logger
     timerFired: (kind) => timers.inc({ kind }),
     claimMade: (taken) => claims.inc({ result: taken > 0 ? 'found' : 'empty' }),
   };
+}
+
+const HEALTH_STATES = ['healthy', 'slowed', 'backing_off'];
+
+async function readHealth({ db, logger }: { db: Db; logger: Logger }): Promise<Map<string, number> | undefined> {
+  try {
+    const rows = await answerWithin(
+      db.all<{ state: string; n: number }>("SELECT delivery_health AS state, COUNT(*) AS n FROM webhooks WHERE status = 'enabled' GROUP BY delivery_health"),
+      BACKLOG_TIMEOUT_MS,
+    );
+    return new Map(rows.map((r) => [r.state, Number(r.n)]));
+  } catch (err) {
+    logger.debug({ err }, 'metrics: could not read the webhooks’ delivery health');
+    return undefined;
+  }
 }
 
 interface Backlog {

@@ -24,6 +24,7 @@ export interface WebhookObject {
   status: WebhookStatus;
   disabled_reason: string | null;
   disabled_time: string | null;
+  delivery_health: { state: WebhookRow['delivery_health']; since: string | null; resume_time: string | null };
   secret?: string;
 }
 
@@ -39,6 +40,11 @@ export function toWebhookObject(row: WebhookRow): WebhookObject {
     status: row.status,
     disabled_reason: row.status === 'disabled' ? (row.disabled_reason ?? 'Disabled by the account.') : null,
     disabled_time: row.status === 'disabled' && row.disabled_at !== null ? isoTime(row.disabled_at) : null,
+    delivery_health: {
+      state: row.delivery_health,
+      since: row.health_since === null ? null : isoTime(row.health_since),
+      resume_time: row.delivery_health === 'backing_off' && row.backoff_until !== null ? isoTime(row.backoff_until) : null,
+    },
   };
 }
 
@@ -80,7 +86,10 @@ export async function createWebhook(ctx: AppContext, accountId: string, input: C
     throw err;
   }
   return {
-    ...toWebhookObject({ ...row, seq: 0, disabled_reason: null, disabled_at: null, prev_secret_enc: null, prev_secret_expires_at: null, last_success_at: null }),
+    ...toWebhookObject({
+      ...row, seq: 0, disabled_reason: null, disabled_at: null, prev_secret_enc: null, prev_secret_expires_at: null, last_success_at: null,
+      delivery_health: 'healthy', health_since: null, backoff_until: null,
+    }),
     secret,
   };
 }

@@ -18,11 +18,18 @@ export interface WebhookRow {
   prev_secret_enc: string | null;
   prev_secret_expires_at: number | null;
   last_success_at: number | null;
+  /** How its receiver behaves, as the delivery workers last recorded it (delivery/health.ts). */
+  delivery_health: 'healthy' | 'slowed' | 'backing_off';
+  health_since: number | null;
+  backoff_until: number | null;
   created_at: number;
   updated_at: number;
 }
 
-export type NewWebhookRow = Omit<WebhookRow, 'seq' | 'disabled_reason' | 'disabled_at' | 'prev_secret_enc' | 'prev_secret_expires_at' | 'last_success_at'>;
+export type NewWebhookRow = Omit<
+  WebhookRow,
+  'seq' | 'disabled_reason' | 'disabled_at' | 'prev_secret_enc' | 'prev_secret_expires_at' | 'last_success_at' | 'delivery_health' | 'health_since' | 'backoff_until'
+>;
 
 export async function insertWebhook(db: Db, row: NewWebhookRow): Promise<void> {
   await db.run(
