@@ -15,6 +15,7 @@ import { healthRoutes, metaRoutes } from './routes/meta.js';
 import type { RouteDeps } from './routes/deps.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { eventRoutes } from './routes/events.js';
+import { eventStreamRoutes } from './routes/event-stream.js';
 import { guestRoutes } from './routes/guest.js';
 import { routingRoutes } from './routes/routing.js';
 import { schedulingRoutes } from './routes/scheduling.js';
@@ -27,6 +28,8 @@ import { registerWeb } from './web.js';
 import { openApiWebhooks } from '../events/payload-schemas.js';
 
 const ROUTES = [metaRoutes, sessionRoutes, apiKeyRoutes, webhookRoutes, webhookDeliveryRoutes, eventRoutes, schedulingRoutes, routingRoutes, conversationRoutes, guestRoutes];
+/** hookline's developer tools (issue 15): the live event stream. */
+const TOOL_ROUTES = [eventStreamRoutes];
 
 const notFound = (request: FastifyRequest, reply: FastifyReply) =>
   reply.status(404).send({ type: 'invalid_request_error', message: `Unrecognized request URL (${request.method}: ${request.url.split('?')[0]}).` });
@@ -97,7 +100,7 @@ export async function buildServer(ctx: AppContext, deps: Omit<RouteDeps, 'ctx'>)
     errorResponseBuilder: (_request, context) => Object.assign(new Error('Request rate limit exceeded'), { statusCode: context.statusCode }),
   });
 
-  for (const routes of ROUTES) routes(app, { ctx, ...deps });
+  for (const routes of [...ROUTES, ...TOOL_ROUTES]) routes(app, { ctx, ...deps });
   await registerWeb(app);
   return app;
 }

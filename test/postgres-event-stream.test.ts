@@ -1,0 +1,114 @@
+// The event stream on PostgreSQL, where transactions commit side by side: an event whose transaction
+// commits after a later one's is neither skipped nor sent twice, a rolled-back one never appears, and
+// transactions that cannot write this installation's events (another schema's) do not hold it back.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openContext } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import type { AppContext } from '../src/context.js';
+import { publishEvent } from '../src/events/publish.js';
+import { sampleData } from '../src/events/samples.js';
+import { connectPostgres } from './support/database.js';
+import { firstAccountId, publish, sleep } from './support/delivery.js';
+import { startServer, TEST_API_KEY, type TestServer } from './support/hookline.js';
+import { openStream, type SseClient } from './support/sse.js';
+
+const KEY = { 'API-Key': TEST_API_KEY };
+const idsOf = (s: SseClient) => s.events().map((e) => JSON.parse(e.data).id as string);
+
+describe('the event stream on PostgreSQL', () => {
+  let server: TestServer;
+  let other: AppContext; // a second process's worth of hookline on the same database
+  let accountId: string;
+
+  beforeAll(async () => {
+    server = await startServer({ env: { HOOKLINE_STREAM_POLL_MS: '50' } });
+    other = await openContext(loadConfig({ ...server.env, HOOKLINE_LOG_LEVEL: 'silent' }));
+    accountId = await firstAccountId(server);
+  });
+  afterAll(async () => {
+    await other.db.close();
+    await server.stop();
+  });
+
+  /** Publishes an event in a transaction that stays open until the returned function is called with commit or rollback. */
+  async function openTransactionWithEvent(): Promise<{ id: string; finish(how: 'commit' | 'rollback'): Promise<void> }> {
+    let finish!: (how: 'commit' | 'rollback') => void;
+    const decided = new Promise<'commit' | 'rollback'>((resolve) => (finish = resolve));
+    let published!: (id: string) => void;
+    const id = new Promise<string>((resolve) => (published = resolve));
+    const transaction = other.db
+      .transaction(async (tx) => {
+        const event = await publishEvent(other, { accountId, type: 'booking.scheduled', data: sampleData('booking.scheduled', Date.now()) }, tx);
+        published(event.id);
+        if ((await decided) === 'rollback') throw new Error('rolled back on purpose');
+      })
+      .catch((err: Error) => {
+        if (err.message !== 'rolled back on purpose') throw err;
+      });
+    return {
+      id: await id,
+      finish: async (how) => {
+        finish(how);
+        await transaction;
+      },
+    };
+  }
+
+  const seqOf = async (id: string) => (await server.running.ctx.db.get<{ seq: number }>('SELECT seq FROM events WHERE id = ?', [id]))!.seq;
+
+  it('holds a later event back while an earlier one is uncommitted, then sends both, in order, once', async () => {
+    const stream = await openStream(server.url, '', KEY);
+    const early = await openTransactionWithEvent();
+    const late = await publish(server, 'booking.canceled'); // takes the next seq and commits first
+    await sleep(1_500);
+    expect(idsOf(stream)).toEqual([]); // a reader that took `late` now would never see `early`
+
+    await early.finish('commit');
+    expect(await seqOf(early.id)).toBeLessThan(await seqOf(late));
+    await stream.waitForEvents(2);
+    await sleep(500);
+    expect(idsOf(stream)).toEqual([early.id, late]);
+
+    // Resuming from the last cursor brings nothing again.
+    const resumed = await openStream(server.url, '', { ...KEY, 'Last-Event-ID': stream.events()[1]!.id! });
+    const after = await publish(server, 'booking.completed');
+    await resumed.waitForEvents(1);
+    await sleep(500);
+    expect(idsOf(resumed)).toEqual([after]);
+    stream.close();
+    resumed.close();
+  });
+
+  it('never sends an event whose transaction rolled back, and sends the ones after it', async () => {
+    const stream = await openStream(server.url, '', KEY);
+    const doomed = await openTransactionWithEvent();
+    const kept = await publish(server, 'booking.rescheduled');
+    await sleep(500);
+    expect(idsOf(stream)).toEqual([]);
+    await doomed.finish('rollback');
+    await stream.waitForEvents(1);
+    await sleep(500);
+    expect(idsOf(stream)).toEqual([kept]);
+    stream.close();
+  });
+
+  it('is not held back by an open transaction of another installation (another schema)', async () => {
+    const schema = `hl_unrelated_${Date.now()}`;
+    const client = await connectPostgres();
+    try {
+      await client.query(`CREATE SCHEMA ${schema}; CREATE TABLE ${schema}.events (id text)`);
+      await client.query('BEGIN');
+      await client.query(`INSERT INTO ${schema}.events VALUES ('x')`); // has a transaction id, and keeps it open
+      await client.query('SELECT 1'); // the insert was carried out
+      const stream = await openStream(server.url, '', KEY);
+      const id = await publish(server, 'booking.no_show');
+      await stream.waitForEvents(1, 5_000);
+      expect(idsOf(stream)).toEqual([id]);
+      stream.close();
+      await client.query('ROLLBACK');
+    } finally {
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => {});
+      await client.end();
+    }
+  });
+});
