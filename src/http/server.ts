@@ -16,6 +16,7 @@ import type { RouteDeps } from './routes/deps.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { eventRoutes } from './routes/events.js';
 import { eventStreamRoutes } from './routes/event-stream.js';
+import { eventTypeRoutes } from './routes/event-types.js';
 import { guestRoutes } from './routes/guest.js';
 import { routingRoutes } from './routes/routing.js';
 import { schedulingRoutes } from './routes/scheduling.js';
@@ -28,8 +29,8 @@ import { registerWeb } from './web.js';
 import { openApiWebhooks } from '../events/payload-schemas.js';
 
 const ROUTES = [metaRoutes, sessionRoutes, apiKeyRoutes, webhookRoutes, webhookDeliveryRoutes, eventRoutes, schedulingRoutes, routingRoutes, conversationRoutes, guestRoutes];
-/** hookline's developer tools (issue 15): the live event stream. */
-const TOOL_ROUTES = [eventStreamRoutes];
+/** hookline's developer tools (issue 15): the live event stream and the event catalog. */
+const TOOL_ROUTES = [eventStreamRoutes, eventTypeRoutes];
 
 const notFound = (request: FastifyRequest, reply: FastifyReply) =>
   reply.status(404).send({ type: 'invalid_request_error', message: `Unrecognized request URL (${request.method}: ${request.url.split('?')[0]}).` });
