@@ -1,16 +1,20 @@
 // The event stream on PostgreSQL, where transactions commit side by side: an event whose transaction
 // commits after a later one's is neither skipped nor sent twice, a rolled-back one never appears, and
 // transactions that cannot write this installation's events (another schema's) do not hold it back.
+// `hookline listen` against split roles: one API process serves what others recorded.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openContext } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import type { AppContext } from '../src/context.js';
 import { publishEvent } from '../src/events/publish.js';
 import { sampleData } from '../src/events/samples.js';
+import { processEnv, startCli } from './support/cli.js';
 import { connectPostgres } from './support/database.js';
 import { firstAccountId, publish, sleep } from './support/delivery.js';
-import { startServer, TEST_API_KEY, type TestServer } from './support/hookline.js';
+import { call, startServer, TEST_API_KEY, tempDir, type TestServer } from './support/hookline.js';
+import { startListen, startLocalReceiver } from './support/listen.js';
 import { openStream, type SseClient } from './support/sse.js';
+import { stopStartedAfterEach } from './support/teardown.js';
 
 const KEY = { 'API-Key': TEST_API_KEY };
 const idsOf = (s: SseClient) => s.events().map((e) => JSON.parse(e.data).id as string);
@@ -110,5 +114,47 @@ describe('the event stream on PostgreSQL', () => {
       await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => {});
       await client.end();
     }
+  });
+});
+
+describe('hookline listen against split roles', () => {
+  const started = stopStartedAfterEach();
+
+  it('receives, from one API process, what another API process and a worker recorded', async () => {
+    const env = processEnv(tempDir(), { HOOKLINE_STREAM_POLL_MS: '100' });
+    const launch = async (role: string) => {
+      const p = await startCli(env, 30_000, ['--role', role]);
+      started.procs.push(p);
+      return p;
+    };
+    const apiA = await launch('api');
+    const apiB = await launch('api');
+    await launch('worker');
+    const rx = started.closeLater(await startLocalReceiver(), (r) => r.close());
+    const listen = await startListen(['--forward-to', rx.url, '--api-base', apiA.url], { HOOKLINE_API_KEY: TEST_API_KEY });
+    started.closeLater(listen, (l) => l.stop());
+
+    const viaB = (method: string, path: string, body?: unknown) => call(apiB.url, method, path, body, KEY);
+    const host = (await viaB('POST', '/v2/users', { first_name: 'Sam', email: 'sam@example.com' })).body.id;
+    const calendar = (await viaB('POST', '/v2/booking-calendars', { host, name: 'Split' })).body.id;
+    const start = new Date(Date.now() + 86_400_000).toISOString();
+    const booking = (await viaB('POST', `/v2/booking-calendars/${calendar}/schedule`, { start_time: start, booking_form: { name: 'G', email: 'g@example.com' } })).body.id;
+    await rx.waitFor(1);
+
+    // The booking's end comes: its timer is due now, and the worker fires it.
+    const db = await connectPostgres(new URL(env.HOOKLINE_DATABASE!).searchParams.get('schema')!);
+    try {
+      await db.query(`UPDATE timers SET due_at = $1 WHERE kind = 'booking.completed' AND subject_id = $2`, [Date.now(), booking]);
+    } finally {
+      await db.end();
+    }
+    await rx.waitFor(2, 15_000);
+    await sleep(500);
+    expect(rx.received.map((r) => [JSON.parse(r.body).type, JSON.parse(r.body).data.id])).toEqual([
+      ['booking.scheduled', booking],
+      ['booking.completed', booking],
+    ]);
+    const stored = (await viaB('GET', '/v2/events?limit=10')).body.data.map((e: { id: string }) => e.id).reverse();
+    expect(rx.received.map((r) => JSON.parse(r.body).id)).toEqual(stored);
   });
 });
