@@ -55,9 +55,9 @@ export function listen(options: ListenOptions): { stop(): void; done: Promise<vo
   const handle = async (message: SseMessage) => {
     if (message.event === 'ready') {
       cursor = message.id;
-      const ready = JSON.parse(message.data) as { events: string[]; heartbeat_ms: number };
+      const ready = JSON.parse(message.data) as { heartbeat_ms: number };
       if (!connectedOnce) {
-        const what = options.events === undefined ? 'all events' : ready.events.join(', ');
+        const what = options.events === undefined ? 'all events' : `events ${options.events}`;
         err(options.forwardTo ? `Ready: forwarding ${what} to ${options.forwardTo}` : `Ready: printing ${what}`);
       } else {
         err('Reconnected; resuming after the last event received.');
@@ -136,7 +136,7 @@ export function listen(options: ListenOptions): { stop(): void; done: Promise<vo
       } catch (e) {
         if (stopped) return;
         if (e instanceof Refused) throw e;
-        if (failures === 0) err(`Lost the connection to hookline (${reason(e)}); reconnecting…`);
+        if (failures === 0) err(`Lost the connection to hookline (${lostBecause(e)}); reconnecting…`);
         failures++;
       }
       if (!stopped) await wait(Math.min(backoff.max, backoff.first * 2 ** Math.max(0, failures - 1)));
@@ -151,6 +151,13 @@ export function listen(options: ListenOptions): { stop(): void; done: Promise<vo
     },
     done: run(),
   };
+}
+
+/** Why a stream was lost: a connection cut mid-response reads as such, not as undici's parser error. */
+function lostBecause(e: unknown): string {
+  const code = (e as { code?: unknown }).code;
+  if (typeof code === 'string' && (code.startsWith('HPE_') || code === 'UND_ERR_SOCKET')) return 'the connection was cut';
+  return reason(e);
 }
 
 /** POSTs one event to the local URL, signed as a delivery is; describes the answer. */
