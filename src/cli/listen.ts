@@ -155,8 +155,8 @@ export function listen(options: ListenOptions): { stop(): void; done: Promise<vo
 
 /** Why a stream was lost: a connection cut mid-response reads as such, not as undici's parser error. */
 function lostBecause(e: unknown): string {
-  const code = (e as { code?: unknown }).code;
-  if (typeof code === 'string' && (code.startsWith('HPE_') || code === 'UND_ERR_SOCKET')) return 'the connection was cut';
+  const err = e as { name?: unknown; code?: unknown };
+  if (err.name === 'HTTPParserError' || err.code === 'UND_ERR_SOCKET') return 'the connection was cut';
   return reason(e);
 }
 
