@@ -13,17 +13,17 @@ const DESCRIPTIONS: Record<EventType, string> = {
   'booking.scheduled':
     'A booking was made: a guest booked a slot on a booking calendar (directly, through a booking hub or a routing form, or in the scheduling step of a chatbot), or a host approved a booking that waited for approval.',
   'booking.rescheduled': 'The guest moved a booking to another time on the same booking calendar; the payload shows it at its new time.',
-  'booking.reassigned': 'A host handed a booking over to another host, who is its `owner` now.',
+  'booking.reassigned': 'A host handed a booking over to another host, who is its owner now.',
   'booking.canceled_then_rescheduled':
-    'The guest canceled a booking and booked again on another booking calendar; a booking.scheduled event for the new booking follows, and `rescheduled_booking_id` links the two.',
+    'The guest canceled a booking and booked again on another booking calendar; a booking.scheduled event for the new booking follows, and rescheduled_booking_id links the two.',
   'booking.canceled_reschedule_requested': 'A host canceled a booking and asked the guest to book another time.',
-  'booking.canceled': 'A booking was canceled, by the guest or by a host: `cancel_reschedule_information.actioned_by` says which.',
+  'booking.canceled': 'A booking was canceled, by the guest or by a host: cancel_reschedule_information.actioned_by says which.',
   'booking.completed': "A booking's end time passed. A durable timer sends it once, also for bookings that ended while hookline was down.",
   'booking.no_show': 'A host marked a completed booking as a no-show: the guest did not come.',
   'conversation.started': 'A visitor started a conversation with a chatbot; the payload expands its contact, owner, bot and website.',
   'conversation.closed':
-    'A conversation came to its end: the visitor answered the last question of the flow, booked in its scheduling step (`bookings` lists the booking), or started a conversation with another chatbot.',
-  'conversation.abandoned': 'A visitor left a conversation unfinished: nothing happened in it for HOOKLINE_CONVERSATION_IDLE_MINUTES minutes.',
+    'A conversation came to its end: the visitor answered the last question of the flow, booked in its scheduling step (bookings lists the booking), or started a conversation with another chatbot.',
+  'conversation.abandoned': 'A visitor left a conversation unfinished: nothing happened in it for HOOKLINE_CONVERSATION_IDLE_MINUTES (10 by default) minutes.',
 };
 
 export interface CatalogEntry {
