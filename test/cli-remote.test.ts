@@ -10,7 +10,8 @@ import { receiverEnv, startReceiver, type Receiver } from './support/receiver.js
 
 const HOUR = 3_600_000;
 
-describe('the commands that use the API', () => {
+// Each command is a process of its own (through tsx): on a loaded machine that takes a while.
+describe('the commands that use the API', { timeout: 120_000 }, () => {
   let server: TestServer;
   let rx: Receiver;
   let clock: ManualClock;

@@ -74,7 +74,8 @@ function actionsOn(base: () => string, key: string) {
 
 const idsOf = (r: LocalReceiver) => r.received.map((q) => JSON.parse(q.body).id as string);
 
-describe('hookline listen', () => {
+// Each test starts several processes (hookline, listeners, the CLI): on a loaded machine that takes a while.
+describe('hookline listen', { timeout: 120_000 }, () => {
   let env: Record<string, string>;
   beforeEach(() => {
     env = processEnv(tempDir());

@@ -1,107 +1,94 @@
 // Following an account's events as they are recorded: what GET /v2/events/stream serves and
-// `hookline listen` reads. A position in the stream is a cursor, `<xact>-<seq>`; a stream hands out
-// every event after it once, in order, and resuming from the cursor of the last event seen misses
-// none and repeats none.
+// `hookline listen` reads. A position in the stream is a cursor, the `seq` of the last event handed
+// out; a stream hands out every event after it once, in seq order, and resuming from the cursor of
+// the last event seen misses none and repeats none.
 //
-// The order must be one that commits cannot overtake. On SQLite it is `seq`: one transaction writes
-// at a time, so events commit in seq order (xact is always 0). On PostgreSQL a transaction holding
-// seq 10 can commit after the one holding seq 11, and a reader past 11 would skip 10. There the
-// order is (xact, seq), xact being the id of the transaction that wrote the event (migration 011),
-// and a stream reads only below a frontier: a transaction id such that every transaction below it
-// that could write this installation's events has ended. No event can appear below the frontier any
-// more, so what lies below it is final. The frontier is the oldest transaction still running that
-// holds a lock on one of this installation's tables (every hookline transaction with an id takes one
-// before it gets the id), or else the first id not yet completed: transactions of other
-// applications, or of other hookline installations in other schemas, do not hold the stream back.
-// One of ours left open does, until it ends; it never makes the stream skip.
-//
-// Each process reads the frontier once per HOOKLINE_STREAM_POLL_MS (and at once after it records an
-// event itself), and wakes its streams when it moved; each stream then reads its account's events.
+// A stream reads only up to a frontier: a seq at or below which no event can appear any more. On
+// SQLite it is the last seq, since one transaction writes at a time and events commit in seq order.
+// On PostgreSQL transactions commit side by side: one that drew seq 10 can commit after the one that
+// drew seq 11, and a reader past 11 would never see 10. There a transaction draws an event's seq only
+// while it holds a RowExclusiveLock on `events` (taken before the insert draws it, held until the
+// transaction ends), so each look at the frontier reads, in this order,
+//   1. the last seq drawn (the sequence is read outside any snapshot; it is not cached, CACHE 1), then
+//   2. the transactions holding that lock now (pg_locks, by virtual transaction id).
+// A transaction seen holding it for the first time held none at the previous look, so every seq it
+// draws is above the last seq read at that previous look: that is its bound. The frontier is the
+// lowest of the last seq drawn and the bounds of the transactions still holding the lock; every event
+// at or below it has been committed or rolled back, and a later snapshot sees the committed ones. A
+// transaction that writes `events` and stays open holds the streams back until it ends (never making
+// them skip); readers (pg_dump, reports), vacuum, and other applications' or schemas' transactions do
+// not. Each process looks once per HOOKLINE_STREAM_POLL_MS while it has streams open, and at once
+// after it records an event itself; its streams are woken when the frontier moved.
 import type { AppContext } from '../context.js';
 import { invalid } from '../errors.js';
-import { placeholders, type Db, type SqlValue } from '../storage/db.js';
+import { markUnavailable, placeholders, type Db, type SqlValue } from '../storage/db.js';
 import type { EventType } from '../webhooks/event-types.js';
 
-export interface Position {
-  /** The writing transaction's id (xid8 as decimal text) on PostgreSQL; '0' on SQLite. */
-  xact: string;
-  seq: number;
-}
-
 export interface StreamedEvent {
-  position: Position;
+  seq: number;
   id: string;
   type: string;
   /** The event exactly as stored: the bytes deliveries sign and send. */
   body: string;
 }
 
-export function formatCursor(p: Position): string {
-  return `${p.xact}-${p.seq}`;
+/** A cursor a stream gave out (an event's seq); `param` names where it came from, for the error. */
+export function parseCursor(raw: string, param: string): number {
+  if (!/^\d{1,15}$/.test(raw.trim())) throw invalid(`Invalid ${param}: '${raw}'. Give the id of the last event the stream sent (e.g. 42).`, param);
+  return Number(raw);
 }
 
-/** A cursor a stream gave out; `param` names where it came from, for the error. */
-export function parseCursor(raw: string, param: string): Position {
-  const m = /^(\d{1,20})-(\d{1,15})$/.exec(raw.trim());
-  if (!m) throw invalid(`Invalid ${param}: '${raw}'. Give the id of the last event the stream sent (e.g. 0-42).`, param);
-  return { xact: BigInt(m[1]!).toString(), seq: Number(m[2]) };
+/** How far events are final: the frontier (see above), or undefined while it cannot be told yet. */
+type FrontierReader = () => Promise<number | undefined>;
+
+function sqliteFrontier(db: Db): FrontierReader {
+  return async () => (await db.get<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM events'))?.seq ?? 0;
 }
 
-/**
- * PostgreSQL: the frontier (see above), from one snapshot. A transaction in the snapshot's list of
- * running ones counts unless it is seen running still and holding no lock on a table of this schema;
- * one that ended meanwhile counts (its rows are not in the snapshot). SQLite: the last seq.
- */
-async function readFrontier(db: Db): Promise<string> {
-  if (db.dialect === 'sqlite') {
-    const row = await db.get<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM events');
-    return String(row?.seq ?? 0);
-  }
-  const row = await db.get<{ frontier: string }>(
-    `SELECT CAST(COALESCE(
-       (SELECT MIN(x) FROM pg_snapshot_xip(pg_current_snapshot()) AS x
-         WHERE CAST(x AS xid) NOT IN (
-           SELECT own.transactionid FROM pg_locks own
-            WHERE own.locktype = 'transactionid' AND own.mode = 'ExclusiveLock' AND own.granted
-              AND NOT EXISTS (
-                SELECT 1 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
-                 WHERE l.virtualtransaction = own.virtualtransaction
-                   AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-                   AND c.relnamespace = CAST(current_schema() AS regnamespace)))),
-       pg_snapshot_xmax(pg_current_snapshot())) AS text) AS frontier`,
-  );
-  return row!.frontier;
+function postgresFrontier(db: Db): FrontierReader {
+  /** Each transaction holding the lock, by virtual transaction id: every seq it draws is above its bound. */
+  let bounds = new Map<string, number>();
+  /** The last seq drawn, as the previous look read it; undefined before the first look. */
+  let previous: number | undefined;
+  return async () => {
+    const drawn = await db.get<{ seq: number | null }>(
+      "SELECT pg_sequence_last_value(CAST(pg_get_serial_sequence('events', 'seq') AS regclass)) AS seq",
+    );
+    const writers = await db.all<{ vxid: string }>(
+      `SELECT DISTINCT virtualtransaction AS vxid FROM pg_locks
+        WHERE locktype = 'relation' AND mode = 'RowExclusiveLock' AND granted
+          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+          AND relation = CAST('events' AS regclass)`,
+    );
+    const last = drawn?.seq ?? 0;
+    // A writer already there at the first look may hold any seq drawn so far: no bound until it ends.
+    bounds = new Map(writers.map(({ vxid }) => [vxid, bounds.get(vxid) ?? previous ?? Number.NEGATIVE_INFINITY]));
+    previous = last;
+    const frontier = Math.min(last, ...bounds.values());
+    return Number.isFinite(frontier) ? frontier : undefined;
+  };
 }
 
-/** At most `limit` of the account's events after `from` and below the frontier, in stream order, of the given types (all when not given). */
-export async function readAfter(db: Db, accountId: string, from: Position, frontier: string, types: readonly EventType[] | undefined, limit: number): Promise<StreamedEvent[]> {
+/** At most `limit` of the account's events after `after` and up to the frontier, in seq order, of the given types (all when not given). */
+export async function readAfter(db: Db, accountId: string, after: number, frontier: number, types: readonly EventType[] | undefined, limit: number): Promise<StreamedEvent[]> {
   const ofTypes = types === undefined ? '' : ` AND type IN (${placeholders(types.length)})`;
   const typeParams: SqlValue[] = types === undefined ? [] : [...types];
-  type Row = { xact: string; seq: number; id: string; type: string; body: string };
-  const rows =
-    db.dialect === 'postgres'
-      ? await db.all<Row>(
-          `SELECT CAST(xact AS text) AS xact, seq, id, type, body FROM events
-            WHERE account_id = ? AND (xact, seq) > (CAST(? AS xid8), ?) AND xact < CAST(? AS xid8)${ofTypes}
-            ORDER BY xact, seq LIMIT ?`,
-          [accountId, from.xact, from.seq, frontier, ...typeParams, limit],
-        )
-      : await db.all<Row>(
-          `SELECT '0' AS xact, seq, id, type, body FROM events WHERE account_id = ? AND seq > ?${ofTypes} ORDER BY seq LIMIT ?`,
-          [accountId, from.seq, ...typeParams, limit],
-        );
-  return rows.map((r) => ({ position: { xact: r.xact, seq: r.seq }, id: r.id, type: r.type, body: r.body }));
+  return db.all<StreamedEvent>(
+    `SELECT seq, id, type, body FROM events WHERE account_id = ? AND seq > ? AND seq <= ?${ofTypes} ORDER BY seq LIMIT ?`,
+    [accountId, after, frontier, ...typeParams, limit],
+  );
 }
 
 export interface FollowOptions {
   accountId: string;
   types?: readonly EventType[] | undefined;
-  from: Position;
+  /** The cursor to start after. */
+  from: number;
 }
 
 export interface EventFeed {
   /** Where a stream opened now starts: after everything already final, so it carries what is recorded from now on. */
-  start(): Promise<Position>;
+  start(): Promise<number>;
   /**
    * Hands each event after `from` to `deliver`, one at a time and in order (waiting for it), until
    * stopped. `done` settles once it has stopped: rejected when the database failed it.
@@ -110,36 +97,44 @@ export interface EventFeed {
   stop(): void;
 }
 
+export interface FeedOptions {
+  /** Longest wait between two looks at the frontier while streams are open. */
+  pollMs: number;
+  /** How long start() waits for a frontier (a writer already open when the feed began must end first). */
+  startTimeoutMs: number;
+}
+
 /** Events read per query; a backlog is read in pages of this many. */
 const PAGE = 100;
 
-/** One per process: reads the frontier for all its streams, and wakes them when it moves. */
-export function startEventFeed(ctx: Pick<AppContext, 'db' | 'notifier' | 'logger'>, pollMs: number): EventFeed {
+/** One per process: looks at the frontier for all its streams, and wakes them when it moves. */
+export function startEventFeed(ctx: Pick<AppContext, 'db' | 'notifier' | 'logger'>, options: FeedOptions): EventFeed {
   const { db, logger } = ctx;
-  let frontier: string | undefined;
+  const readFrontier = db.dialect === 'postgres' ? postgresFrontier(db) : sqliteFrontier(db);
+  let frontier: number | undefined;
   const wakers = new Set<() => void>();
   let stopped = false;
 
-  // One read of the frontier at a time; asked for again meanwhile, it reads once more after.
-  let reading: Promise<string> | undefined;
+  // One look at a time (the PostgreSQL reader compares each look with the one before); asked for
+  // again meanwhile, it looks once more after.
+  let reading: Promise<number | undefined> | undefined;
   let again = false;
   let failing = false;
-  const refresh = (): Promise<string> => {
+  const refresh = (): Promise<number | undefined> => {
     if (reading) {
       again = true;
       return reading;
     }
     reading = (async () => {
-      let value: string;
       do {
         again = false;
-        value = await readFrontier(db);
-        if (value !== frontier) {
+        const value = await readFrontier();
+        if (value !== undefined && value !== frontier) {
           frontier = value;
           for (const wake of wakers) wake();
         }
       } while (again && !stopped);
-      return value;
+      return frontier;
     })().finally(() => (reading = undefined));
     return reading;
   };
@@ -157,7 +152,7 @@ export function startEventFeed(ctx: Pick<AppContext, 'db' | 'notifier' | 'logger
     timer = undefined;
     if (stopped || wakers.size === 0) return;
     refreshQuietly();
-    timer = setTimeout(tick, pollMs);
+    timer = setTimeout(tick, options.pollMs);
   };
   const unsubscribe = ctx.notifier.onEventPublished(() => {
     if (wakers.size > 0) refreshQuietly();
@@ -165,11 +160,16 @@ export function startEventFeed(ctx: Pick<AppContext, 'db' | 'notifier' | 'logger
 
   return {
     async start() {
-      const value = await refresh();
-      return db.dialect === 'postgres' ? { xact: value, seq: 0 } : { xact: '0', seq: Number(value) };
+      const deadline = Date.now() + options.startTimeoutMs;
+      for (;;) {
+        const value = await refresh();
+        if (value !== undefined) return value;
+        if (Date.now() > deadline) throw markUnavailable(new Error('a transaction writing events has been open since the event feed began'));
+        await new Promise((resolve) => setTimeout(resolve, Math.min(options.pollMs, 50)));
+      }
     },
 
-    follow(options, deliver) {
+    follow(follow, deliver) {
       let done = false;
       let moved = true;
       let resume: (() => void) | undefined;
@@ -178,22 +178,23 @@ export function startEventFeed(ctx: Pick<AppContext, 'db' | 'notifier' | 'logger
         resume?.();
       };
       wakers.add(wake);
-      timer ??= setTimeout(tick, pollMs);
+      timer ??= setTimeout(tick, options.pollMs);
       const run = async () => {
-        let at = options.from;
+        let at = follow.from;
         try {
           while (!done && !stopped) {
             if (!moved) await new Promise<void>((resolve) => (resume = resolve));
             resume = undefined;
             moved = false;
-            const below = frontier ?? (await refresh());
+            const upTo = frontier;
+            if (upTo === undefined) continue; // woken when there is one
             let events: StreamedEvent[];
             do {
-              events = await readAfter(db, options.accountId, at, below, options.types, PAGE);
+              events = await readAfter(db, follow.accountId, at, upTo, follow.types, PAGE);
               for (const event of events) {
                 if (done || stopped) return;
                 await deliver(event);
-                at = event.position;
+                at = event.seq;
               }
             } while (events.length === PAGE);
           }

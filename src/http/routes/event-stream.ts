@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { HooklineError, invalid } from '../../errors.js';
-import { formatCursor, parseCursor, startEventFeed, type StreamedEvent } from '../../events/stream.js';
+import { parseCursor, startEventFeed, type StreamedEvent } from '../../events/stream.js';
 import { COMPOSITES, EVENT_TYPES, isComposite, isEventType, SUBSCRIBABLE, type EventType } from '../../webhooks/event-types.js';
 import { accountOf } from '../auth.js';
 import { errorResponses } from '../schemas.js';
@@ -29,13 +29,13 @@ export function parseEventsFilter(raw: string | undefined): EventType[] | undefi
   return EVENT_TYPES.filter((t) => types.has(t));
 }
 
-const frame = (e: StreamedEvent) => `id: ${formatCursor(e.position)}\nevent: ${e.type}\ndata: ${e.body}\n\n`;
+const frame = (e: StreamedEvent) => `id: ${e.seq}\nevent: ${e.type}\ndata: ${e.body}\n\n`;
 
 export function eventStreamRoutes(app: FastifyInstance, { ctx }: RouteDeps): void {
   const { config } = ctx;
   /** The open streams, per account: bounded, and all ended when the server closes. */
   const open = new Map<string, Set<() => void>>();
-  const feed = startEventFeed(ctx, config.streamPollMs);
+  const feed = startEventFeed(ctx, { pollMs: config.streamPollMs, startTimeoutMs: config.databaseTimeoutMs });
   app.addHook('preClose', async () => {
     for (const streams of open.values()) for (const end of [...streams]) end();
     feed.stop();
@@ -86,7 +86,7 @@ export function eventStreamRoutes(app: FastifyInstance, { ctx }: RouteDeps): voi
         Connection: 'close', // the connection ends with the stream: a stopping server waits for no idle keep-alive
         'Request-Id': request.id,
       });
-      const ready = { object: 'event_stream', cursor: formatCursor(from), heartbeat_ms: config.streamHeartbeatMs, events: types ?? EVENT_TYPES };
+      const ready = { object: 'event_stream', cursor: String(from), heartbeat_ms: config.streamHeartbeatMs, events: types ?? EVENT_TYPES };
       raw.write(`retry: 1000\nid: ${ready.cursor}\nevent: ready\ndata: ${JSON.stringify(ready)}\n\n`);
 
       const follower = feed.follow({ accountId, types, from }, (e) => write(raw, frame(e)));
