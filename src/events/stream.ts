@@ -38,11 +38,14 @@ export function parseCursor(raw: string, param: string): number {
   return Number(raw);
 }
 
-/** How far events are final: the frontier (see above), or undefined while it cannot be told yet. */
-type FrontierReader = () => Promise<number | undefined>;
+/**
+ * How far events are final: the frontier (see above), or undefined while it cannot be told yet; and
+ * whether writers held it below the last seq drawn, so that the next look will likely move it.
+ */
+type FrontierReader = () => Promise<{ frontier: number | undefined; heldBack: boolean }>;
 
 function sqliteFrontier(db: Db): FrontierReader {
-  return async () => (await db.get<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM events'))?.seq ?? 0;
+  return async () => ({ frontier: (await db.get<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM events'))?.seq ?? 0, heldBack: false });
 }
 
 function postgresFrontier(db: Db): FrontierReader {
@@ -65,7 +68,7 @@ function postgresFrontier(db: Db): FrontierReader {
     bounds = new Map(writers.map(({ vxid }) => [vxid, bounds.get(vxid) ?? previous ?? Number.NEGATIVE_INFINITY]));
     previous = last;
     const frontier = Math.min(last, ...bounds.values());
-    return Number.isFinite(frontier) ? frontier : undefined;
+    return { frontier: Number.isFinite(frontier) ? frontier : undefined, heldBack: frontier < last };
   };
 }
 
@@ -100,6 +103,8 @@ export interface EventFeed {
 export interface FeedOptions {
   /** Longest wait between two looks at the frontier while streams are open. */
   pollMs: number;
+  /** The shortest wait between two looks (default 50 ms): after one that writers held back, the next comes this soon. */
+  minGapMs?: number;
   /** How long start() waits for a frontier (a writer already open when the feed began must end first). */
   startTimeoutMs: number;
 }
@@ -112,6 +117,7 @@ export function startEventFeed(ctx: Pick<AppContext, 'db' | 'notifier' | 'logger
   const { db, logger } = ctx;
   const readFrontier = db.dialect === 'postgres' ? postgresFrontier(db) : sqliteFrontier(db);
   let frontier: number | undefined;
+  let heldBack = false;
   const wakers = new Set<() => void>();
   let stopped = false;
 
@@ -128,9 +134,10 @@ export function startEventFeed(ctx: Pick<AppContext, 'db' | 'notifier' | 'logger
     reading = (async () => {
       do {
         again = false;
-        const value = await readFrontier();
-        if (value !== undefined && value !== frontier) {
-          frontier = value;
+        const look = await readFrontier();
+        heldBack = look.heldBack;
+        if (look.frontier !== undefined && look.frontier !== frontier) {
+          frontier = look.frontier;
           for (const wake of wakers) wake();
         }
       } while (again && !stopped);
@@ -139,7 +146,7 @@ export function startEventFeed(ctx: Pick<AppContext, 'db' | 'notifier' | 'logger
     return reading;
   };
   const refreshQuietly = () =>
-    void refresh().then(
+    refresh().then(
       () => (failing = false),
       (err: unknown) => {
         if (!failing) logger.warn({ err }, 'event streams could not read how far events are final; they wait and try again');
@@ -147,16 +154,25 @@ export function startEventFeed(ctx: Pick<AppContext, 'db' | 'notifier' | 'logger
       },
     );
 
-  let timer: NodeJS.Timeout | undefined;
-  const tick = () => {
-    timer = undefined;
+  // Looks while streams are open: every pollMs; sooner after one that writers held back, or when this
+  // process recorded an event; never two closer than minGapMs, however busy publishing is.
+  const minGapMs = Math.min(options.pollMs, options.minGapMs ?? 50);
+  let lastLookAt = Number.NEGATIVE_INFINITY;
+  let next: { at: number; timer: NodeJS.Timeout } | undefined;
+  const lookIn = (delayMs: number) => {
     if (stopped || wakers.size === 0) return;
-    refreshQuietly();
-    timer = setTimeout(tick, options.pollMs);
+    const at = Math.max(Date.now() + delayMs, lastLookAt + minGapMs);
+    if (next && next.at <= at) return;
+    if (next) clearTimeout(next.timer);
+    next = { at, timer: setTimeout(look, at - Date.now()) };
   };
-  const unsubscribe = ctx.notifier.onEventPublished(() => {
-    if (wakers.size > 0) refreshQuietly();
-  });
+  const look = () => {
+    next = undefined;
+    if (stopped || wakers.size === 0) return;
+    lastLookAt = Date.now();
+    void refreshQuietly().then(() => lookIn(heldBack ? minGapMs : options.pollMs));
+  };
+  const unsubscribe = ctx.notifier.onEventPublished(() => lookIn(0));
 
   return {
     async start() {
@@ -178,7 +194,7 @@ export function startEventFeed(ctx: Pick<AppContext, 'db' | 'notifier' | 'logger
         resume?.();
       };
       wakers.add(wake);
-      timer ??= setTimeout(tick, options.pollMs);
+      lookIn(frontier === undefined ? 0 : options.pollMs);
       const run = async () => {
         let at = follow.from;
         try {
@@ -214,7 +230,7 @@ export function startEventFeed(ctx: Pick<AppContext, 'db' | 'notifier' | 'logger
     stop() {
       stopped = true;
       unsubscribe();
-      if (timer) clearTimeout(timer);
+      if (next) clearTimeout(next.timer);
       for (const wake of wakers) wake();
     },
   };
