@@ -2,6 +2,7 @@
 // commits after a later one's is neither skipped nor sent twice, a rolled-back one never appears, and
 // transactions that do not write this installation's events (readers, another schema's) do not hold it back.
 // `hookline listen` against split roles: one API process serves what others recorded.
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openContext } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
@@ -117,6 +118,46 @@ describe('the event stream on PostgreSQL', () => {
       await elsewhere.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => {});
       await elsewhere.end();
       await reader.end();
+    }
+  });
+});
+
+describe('a stream opened while a transaction writing events is open since the process began', () => {
+  it('waits for it, answers 503 when it outlasts HOOKLINE_DATABASE_TIMEOUT_MS, and frees the place of a client that left meanwhile', async () => {
+    const server = await startServer({ env: { HOOKLINE_STREAM_CONNECTIONS: '1', HOOKLINE_DATABASE_TIMEOUT_MS: '3000' } });
+    const other = await openContext(loadConfig({ ...server.env, HOOKLINE_LOG_LEVEL: 'silent' }));
+    try {
+      const accountId = await firstAccountId(server);
+      let finish!: () => void;
+      const decided = new Promise<void>((resolve) => (finish = resolve));
+      let began!: () => void;
+      const open = new Promise<void>((resolve) => (began = resolve));
+      const writer = other.db.transaction(async (tx) => {
+        await publishEvent(other, { accountId, type: 'booking.scheduled', data: sampleData('booking.scheduled', Date.now()) }, tx);
+        began();
+        await decided;
+      });
+      await open;
+
+      const refused = await openStream(server.url, '', KEY); // the writer outlasts the database timeout
+      expect(refused.status).toBe(503);
+      expect(refused.body).toMatchObject({ type: 'api_error' });
+
+      // A client that gives up while its stream's start is still being worked out, which then comes.
+      const gaveUp = http.get(`${server.url}/v2/events/stream`, { headers: KEY, agent: false });
+      gaveUp.on('error', () => {});
+      await sleep(300);
+      gaveUp.destroy();
+      await sleep(100);
+      finish();
+      await writer;
+      await sleep(500);
+      const stream = await openStream(server.url, '', KEY);
+      expect(stream.status).toBe(200); // the one place is free: neither client above holds it
+      stream.close();
+    } finally {
+      await other.db.close();
+      await server.stop();
     }
   });
 });

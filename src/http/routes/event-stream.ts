@@ -101,6 +101,7 @@ export function eventStreamRoutes(app: FastifyInstance, { ctx }: RouteDeps): voi
       streams.add(end);
       open.set(accountId, streams);
       raw.on('close', end);
+      if (raw.destroyed || raw.socket?.destroyed !== false) end(); // the client left while the start was read
       follower.done.catch((err: unknown) => {
         request.log.warn({ err }, 'an event stream could not read the events; it is closed and the client will reconnect');
         end();
