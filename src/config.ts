@@ -30,6 +30,9 @@ export interface Config {
   pollIntervalMs: number;
   heartbeatMs: number;
   conversationIdleMinutes: number;
+  streamPollMs: number;
+  streamHeartbeatMs: number;
+  streamConnections: number;
 }
 
 type Parser<T> = (raw: string) => T;
@@ -123,6 +126,9 @@ export const SETTINGS = [
   setting({ key: 'heartbeatMs', env: 'HOOKLINE_HEARTBEAT_MS', default: '5000', parse: integer(100, 60_000), description: 'How often a worker records that it is alive; one silent for 4 times as long is taken for dead and its leased deliveries go back at once.' }),
   setting({ key: 'pollIntervalMs', env: 'HOOKLINE_POLL_INTERVAL_MS', default: '1000', parse: integer(10, 60_000), description: 'Longest wait between two looks for due deliveries (publishing in the same process wakes the worker at once).' }),
   setting({ key: 'conversationIdleMinutes', env: 'HOOKLINE_CONVERSATION_IDLE_MINUTES', default: '10', parse: integer(1, 1440), description: 'A chatbot conversation with no interaction for this many minutes is abandoned (`conversation.abandoned`; OnceHub: 10).' }),
+  setting({ key: 'streamPollMs', env: 'HOOKLINE_STREAM_POLL_MS', default: '500', parse: integer(10, 60_000), description: 'How often an open event stream (`GET /v2/events/stream`, what `hookline listen` reads) looks for events that other processes recorded, in milliseconds; events recorded by the process serving it wake it within 50 ms.' }),
+  setting({ key: 'streamHeartbeatMs', env: 'HOOKLINE_STREAM_HEARTBEAT_MS', default: '15000', parse: integer(100, 300_000), description: 'How often an open event stream sends a heartbeat (an SSE comment line) so that proxies keep it open, in milliseconds.' }),
+  setting({ key: 'streamConnections', env: 'HOOKLINE_STREAM_CONNECTIONS', default: '10', parse: integer(1, 10_000), description: 'Event streams one account may keep open at once on one hookline process; one more is refused with 429.' }),
 ] as const;
 
 export class ConfigError extends Error {}

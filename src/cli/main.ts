@@ -1,4 +1,5 @@
-// The `hookline` command: start the service, and manage accounts and API keys.
+// The `hookline` command: start the service, and manage accounts and API keys; remote.ts adds the
+// commands that work on a running hookline through its API (listen, events, webhooks).
 import { Command, Option } from 'commander';
 import * as accounts from '../accounts/service.js';
 import { createAdmin } from '../admins/service.js';
@@ -10,6 +11,7 @@ import { loadConfig } from '../config.js';
 import type { AppContext } from '../context.js';
 import { createLogger } from '../logger.js';
 import { TRIGGERABLE, trigger } from '../scheduling/trigger.js';
+import { registerRemoteCommands } from './remote.js';
 
 async function withContext<T>(fn: (ctx: AppContext) => Promise<T>): Promise<T> {
   const config = loadConfig();
@@ -152,6 +154,8 @@ export async function main(argv: string[]): Promise<void> {
         for (const e of events) print(`${e.id}\t${e.type}\t${subject.id}`);
       }),
     );
+
+  registerRemoteCommands(program);
 
   await program.parseAsync(argv);
 }

@@ -5,7 +5,7 @@ import type { AppContext } from '../context.js';
 import { invalid, notFound } from '../errors.js';
 import { newId } from '../ids.js';
 import { publishEvent } from '../events/publish.js';
-import { sampleData } from '../events/samples.js';
+import { exampleData } from '../events/catalog.js';
 import { placeholders, type Db } from '../storage/db.js';
 import { fetchPage, type Page, type PageRequest } from '../storage/pagination.js';
 import { isEventType } from '../webhooks/event-types.js';
@@ -176,7 +176,7 @@ export async function sendTestEvent(ctx: AppContext, http: HttpClient, accountId
   const published = await publishEvent(ctx, {
     accountId,
     type,
-    data: sampleData(type, now),
+    data: exampleData(type, now), // the event catalog's example of the type
     webhookIds: [webhookId],
     inFlight: { lease, until: now + ctx.config.deliveryTimeoutMs + 30_000 },
   });

@@ -77,6 +77,7 @@ export async function publishEvent(ctx: Pick<AppContext, 'db' | 'clock' | 'notif
   const due = deliveries.filter((d) => d.state === 'pending').map((d) => d.webhookId);
   if (!input.inFlight && due.length > 0) db.afterCommit(() => ctx.notifier.deliveriesDue(due));
   db.afterCommit(() => ctx.metrics.eventPublished(input.type)); // counted once committed, never if rolled back
+  db.afterCommit(() => ctx.notifier.eventPublished(input.accountId)); // open event streams of the account look at once
   return { id, body, deliveries };
 }
 

@@ -16,6 +16,8 @@ import { healthRoutes, metaRoutes } from './routes/meta.js';
 import type { RouteDeps } from './routes/deps.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { eventRoutes } from './routes/events.js';
+import { eventStreamRoutes } from './routes/event-stream.js';
+import { eventTypeRoutes } from './routes/event-types.js';
 import { guestRoutes } from './routes/guest.js';
 import { routingRoutes } from './routes/routing.js';
 import { schedulingRoutes } from './routes/scheduling.js';
@@ -32,6 +34,8 @@ import { openApiWebhooks } from '../events/payload-schemas.js';
 const SHARED_SCHEMAS = [...API_SCHEMAS, ...SCHEDULING_SCHEMAS];
 
 const ROUTES = [metaRoutes, sessionRoutes, apiKeyRoutes, webhookRoutes, webhookDeliveryRoutes, eventRoutes, schedulingRoutes, routingRoutes, conversationRoutes, guestRoutes];
+/** hookline's developer tools (issue 15): the live event stream and the event catalog. */
+const TOOL_ROUTES = [eventStreamRoutes, eventTypeRoutes];
 
 const notFound = (request: FastifyRequest, reply: FastifyReply) =>
   reply.status(404).send({ type: 'invalid_request_error', message: `Unrecognized request URL (${request.method}: ${request.url.split('?')[0]}).` });
@@ -104,7 +108,7 @@ export async function buildServer(ctx: AppContext, deps: Omit<RouteDeps, 'ctx'>)
     errorResponseBuilder: (_request, context) => Object.assign(new Error('Request rate limit exceeded'), { statusCode: context.statusCode }),
   });
 
-  for (const routes of ROUTES) routes(app, { ctx, ...deps });
+  for (const routes of [...ROUTES, ...TOOL_ROUTES]) routes(app, { ctx, ...deps });
   guestPageRoutes(app, ctx);
   await registerWeb(app);
   return app;

@@ -1,7 +1,8 @@
 // Runs the `hookline` command from source (through tsx) as a child process: one-shot commands
 // (accounts, keys) and `start`, whose output is captured so tests can inspect what it printed.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { testDatabase } from './database.js';
 import { TEST_API_KEY } from './hookline.js';
@@ -17,6 +18,11 @@ function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   return { ...base, ...env };
 }
 
+/** Spawns `hookline <args>` from source with the given environment; its output is piped. */
+export function spawnCli(args: string[], env: Record<string, string>): ChildProcessByStdio<null, Readable, Readable> {
+  return spawn(process.execPath, [...ENTRY, ...args], { cwd: REPO_ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
 export interface CliResult {
   code: number | null;
   stdout: string;
@@ -25,7 +31,7 @@ export interface CliResult {
 
 export function runCli(args: string[], env: Record<string, string>, timeoutMs = 20_000): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...ENTRY, ...args], { cwd: REPO_ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnCli(args, env);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -82,7 +88,7 @@ export interface StartedCli {
  * "listening on <url>", or "is running" for a role without HTTP (then url is '').
  */
 export async function startCli(env: Record<string, string>, timeoutMs = 20_000, args: string[] = []): Promise<StartedCli> {
-  const child = spawn(process.execPath, [...ENTRY, 'start', ...args], { cwd: REPO_ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnCli(['start', ...args], env);
   let out = '';
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {

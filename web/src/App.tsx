@@ -2,11 +2,12 @@
 // way the product page describes: Account Integrations, then the APIs & Webhooks tile.
 import { useEffect, useMemo, useState } from 'react';
 import { createApi, currentSession, type Session } from './api.js';
+import { EventCatalog, EventTypesTile } from './catalog/EventCatalog.js';
 import { SettingsMenu } from './SettingsMenu.js';
 import { SignIn } from './SignIn.js';
 import { WebhooksPage } from './WebhooksPage.js';
 
-type Screen = 'home' | 'integrations' | 'apis';
+type Screen = 'home' | 'integrations' | 'apis' | 'event-types';
 
 export function App() {
   const [session, setSession] = useState<Session | null | undefined>(undefined);
@@ -29,7 +30,7 @@ export function App() {
   }, []);
 
   useEffect(() => {
-    document.title = { home: 'hookline', integrations: 'Account Integrations · hookline', apis: 'APIs & Webhooks · hookline' }[screen];
+    document.title = { home: 'hookline', integrations: 'Account Integrations · hookline', apis: 'APIs & Webhooks · hookline', 'event-types': 'Event types · hookline' }[screen];
   }, [screen]);
 
   if (session === undefined) return <p className="loading">Loading…</p>;
@@ -79,10 +80,12 @@ export function App() {
                 <span className="hint">Send booking and conversation events to your systems.</span>
               </button>
             </li>
+            <EventTypesTile onOpen={() => setScreen('event-types')} />
           </ul>
         </main>
       )}
       {screen === 'apis' && <WebhooksPage api={api} />}
+      {screen === 'event-types' && <EventCatalog />}
     </>
   );
 }

@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { RequestFailed, type Api, type Delivery, type Webhook } from './api.js';
 import { DeliveryLog } from './DeliveryLog.js';
+import { TestEventExample } from './catalog/TestEventExample.js';
 import { coveredTypes, labelOf } from './events.js';
 import { outcomeOf } from './format.js';
 
@@ -103,6 +104,7 @@ export function WebhookDetail(props: { api: Api; webhookId: string; onBack: () =
             Send test event
           </button>
         </div>
+        <TestEventExample type={testType} />
       </section>
       <section className="panel" aria-labelledby="log-heading">
         <div className="section-head">
