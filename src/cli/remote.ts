@@ -85,10 +85,12 @@ export function registerRemoteCommands(program: Command): void {
     if (type !== undefined && !isEventType(type) && !isComposite(type)) throw new Error(`Invalid --type '${type}': give an event type, or booking or conversation.`);
     // A single type is filtered by the API; a composite here, page by page.
     const serverType = type !== undefined && isEventType(type) ? `&type=${encodeURIComponent(type)}` : '';
+    // --since is a filter of the API's too (creation_time.gt is strict: one millisecond earlier keeps the bound).
+    const serverSince = since === undefined ? '' : `&creation_time.gt=${encodeURIComponent(new Date(since - 1).toISOString())}`;
     let after: string | undefined;
     let printed = 0;
     for (;;) {
-      const page = await callApi<{ data: EventObject[]; has_more: boolean }>(remote, 'GET', `/v2/events?limit=100${serverType}${after ? `&after=${after}` : ''}`);
+      const page = await callApi<{ data: EventObject[]; has_more: boolean }>(remote, 'GET', `/v2/events?limit=100${serverType}${serverSince}${after ? `&after=${after}` : ''}`);
       for (const e of page.data) {
         if (since !== undefined && Date.parse(e.creation_time) < since) return;
         if (type !== undefined && isComposite(type) && !(isEventType(e.type) && subscribes([type], e.type))) continue;
