@@ -35,7 +35,7 @@ function Axis(props: { max: number; unit: string }) {
         <g key={f}>
           <line x1={PAD.left} x2={W - PAD.right} y1={PAD.top + plotH * (1 - f)} y2={PAD.top + plotH * (1 - f)} />
           <text x={PAD.left - 6} y={PAD.top + plotH * (1 - f) + 4} textAnchor="end">
-            {Math.round(props.max * f)}
+            {Number.isInteger(props.max * f) ? props.max * f : (props.max * f).toFixed(1)}
             {props.unit}
           </text>
         </g>
