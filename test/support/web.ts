@@ -24,6 +24,8 @@ export interface OpenedPage {
 export async function openPage(browser: Browser, url: string, options: { width?: number; height?: number; clipboard?: boolean } = {}): Promise<OpenedPage> {
   const context = await browser.newContext({ viewport: { width: options.width ?? 1280, height: options.height ?? 900 } });
   if (options.clipboard !== false) await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(url).origin });
+  // A wait that cannot end fails naming what it waited for, well before the test's own time limit.
+  context.setDefaultTimeout(20_000);
   const page = await context.newPage();
   const dialogs: string[] = [];
   page.on('dialog', (d) => {

@@ -3,6 +3,20 @@
 // when that is gone, say a deleted webhook's button, to the start of the view's content).
 import { useEffect, useId, useRef, type ReactNode, type RefObject } from 'react';
 
+/**
+ * The element focused last outside any dialog: what a dialog returns focus to, also when the button
+ * that opened it lost focus meanwhile (disabled while its request ran).
+ */
+let lastFocused: HTMLElement | null = null;
+document.addEventListener(
+  'focusin',
+  (e) => {
+    const target = e.target as HTMLElement;
+    if (!target.closest('[aria-modal="true"]')) lastFocused = target;
+  },
+  true,
+);
+
 export const FOCUSABLE = 'button:not([disabled]), [href], input:not([disabled]), select, textarea, [tabindex]:not([tabindex="-1"])';
 
 /** Focuses what the container marks data-autofocus, else its first focusable element. */
@@ -26,7 +40,8 @@ export function Dialog(props: { title: string; onClose: () => void; children: Re
   onClose.current = props.onClose;
 
   useEffect(() => {
-    const opener = document.activeElement as HTMLElement | null;
+    const active = document.activeElement as HTMLElement | null;
+    const opener = active && active !== document.body && !active.closest('[aria-modal="true"]') ? active : lastFocused;
     const box = ref.current!;
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') {

@@ -2,7 +2,7 @@
 // a phone. "Copy & close" copies the first one; each further field has its own Copy button. Where
 // the browser refuses the clipboard (a page served over plain http), the page says so, selects the
 // text for copying by hand, and offers Close.
-import { useId, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 
 export interface SecretField {
   label: string;
@@ -15,6 +15,20 @@ export function SecretView(props: { fields: SecretField[]; intro: string; onDone
   const [copied, setCopied] = useState('');
   const base = useId();
   const first = useRef<HTMLTextAreaElement>(null);
+  const box = useRef<HTMLDivElement>(null);
+
+  // Each field as tall as its wrapped text, whatever the width: the whole value is always in view.
+  useEffect(() => {
+    const fit = () => {
+      for (const area of box.current?.querySelectorAll('textarea') ?? []) {
+        area.style.height = 'auto';
+        area.style.height = `${area.scrollHeight + 2}px`;
+      }
+    };
+    fit();
+    window.addEventListener('resize', fit);
+    return () => window.removeEventListener('resize', fit);
+  }, [props.fields]);
 
   async function copy(value: string): Promise<boolean> {
     try {
@@ -29,7 +43,7 @@ export function SecretView(props: { fields: SecretField[]; intro: string; onDone
   }
 
   return (
-    <>
+    <div ref={box}>
       <p>{props.intro}</p>
       {props.fields.map((f, i) => {
         const id = `${base}-${i}`;
@@ -41,7 +55,7 @@ export function SecretView(props: { fields: SecretField[]; intro: string; onDone
               ref={i === 0 ? first : undefined}
               className="secret"
               readOnly
-              rows={Math.max(1, Math.ceil(f.value.length / 40))}
+              rows={1}
               spellCheck={false}
               value={f.value}
               onFocus={(e) => e.target.select()}
@@ -79,7 +93,7 @@ export function SecretView(props: { fields: SecretField[]; intro: string; onDone
           Copy &amp; close
         </button>
       </div>
-    </>
+    </div>
   );
 }
 
