@@ -178,5 +178,5 @@ describe('hookline admins list | remove | reset-password', () => {
     const removed = await runCli(['admins', 'remove', 'cli-one@example.com'], env);
     expect(removed.code, removed.stderr).toBe(0);
     expect((await runCli(['admins', 'list', '--account', accountId], env)).stdout).not.toContain('cli-one@example.com');
-  });
+  }, 120_000); // six runs of the command from source
 });

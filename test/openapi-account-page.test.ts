@@ -104,6 +104,6 @@ describe("the page's addresses", () => {
   );
 
   it('leave other unknown paths to the API\'s 404', async () => {
-    expectApiError(await call(server.url, 'GET', '/nowhere'), 404, { message: 'Unrecognized request URL (GET: /nowhere).' });
+    expectApiError(await server.api('GET', '/nowhere'), 404, { message: 'Unrecognized request URL (GET: /nowhere).' });
   });
 });
