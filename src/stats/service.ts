@@ -32,18 +32,14 @@ export async function webhookStats(ctx: AppContext, accountId: string, webhookId
   // Intervals end on whole hours (UTC); the last one holds now.
   const to = Math.floor(ctx.clock.now() / intervalMs) * intervalMs + intervalMs;
   const from = to - rangeMs;
-  const [byInterval, whole, [summary]] = await Promise.all([
-    store.attemptsByInterval(ctx.db, webhookId, from, to, intervalMs),
-    store.attemptsByInterval(ctx.db, webhookId, from, to, rangeMs),
-    summarise(ctx, [webhook]),
-  ]);
-  const found = new Map(byInterval.map((r) => [Number(r.bucket), r]));
+  const [rows, [summary]] = await Promise.all([store.attemptsByInterval(ctx.db, webhookId, from, to, intervalMs), summarise(ctx, [webhook])]);
+  const found = new Map(rows.map((r) => [Number(r.bucket), r]));
   const figures = (r: store.IntervalRow | undefined) => {
     const attempts = Number(r?.attempts ?? 0);
     const succeeded = Number(r?.succeeded ?? 0);
     return { attempts, succeeded, failed: attempts - succeeded, p50_ms: r?.p50_ms ?? null, p95_ms: r?.p95_ms ?? null };
   };
-  const total = figures(whole[0]);
+  const total = figures(found.get(-1));
   return {
     object: 'webhook_stats' as const,
     webhook_id: webhookId,

@@ -1,12 +1,12 @@
 // SQL of the delivery figures. Every query reads one webhook's attempts (or a page of webhooks')
 // within a time range through the index attempts(webhook_id, attempted_at), so its cost follows the
-// attempts of those webhooks in that range, never the size of the table. Percentiles are exact
-// (nearest rank): each interval's attempts are numbered by duration with ROW_NUMBER(), and p50 is
-// the first duration whose rank reaches half the interval's count. Both databases run the same SQL
-// (the casts make the interval number an integer division: SQLite is given numbers as REAL).
+// attempts of those webhooks in that range, never the size of the table. Both databases run the
+// same SQL (the casts make the interval number an integer division: SQLite is given numbers as REAL).
+
 import { placeholders, type Db } from '../storage/db.js';
 
 export interface IntervalRow {
+  /** The interval's number from the start of the range; -1 for the whole range. */
   bucket: number;
   attempts: number;
   succeeded: number;
@@ -14,22 +14,34 @@ export interface IntervalRow {
   p95_ms: number | null;
 }
 
-/** A webhook's attempts in [from, to), by interval of `intervalMs` counted from `from`. */
+/**
+ * A webhook's attempts in [from, to), per interval of `intervalMs` counted from `from`, and for the
+ * whole range (bucket -1), in one pass over the index. Percentiles are exact (nearest rank): the
+ * attempts are first counted per interval and duration in milliseconds (a few hundred distinct
+ * durations, however many attempts), and p50 is the first duration whose running count reaches
+ * half the interval's attempts. The whole range's counts are added up from those, not read again.
+ */
 export function attemptsByInterval(db: Db, webhookId: string, from: number, to: number, intervalMs: number): Promise<IntervalRow[]> {
   return db.all<IntervalRow>(
-    `WITH r AS (
-       SELECT (attempted_at - CAST(? AS BIGINT)) / CAST(? AS BIGINT) AS bucket, duration_ms, CASE WHEN error_kind IS NULL THEN 1 ELSE 0 END AS ok
+    `WITH h AS MATERIALIZED (
+       SELECT (attempted_at - CAST(? AS BIGINT)) / CAST(? AS BIGINT) AS bucket, duration_ms AS d,
+              COUNT(*) AS c, SUM(CASE WHEN error_kind IS NULL THEN 1 ELSE 0 END) AS ok
          FROM attempts WHERE webhook_id = ? AND attempted_at >= ? AND attempted_at < ?
-     ), ranked AS (
-       SELECT bucket, duration_ms, ok,
-              ROW_NUMBER() OVER (PARTITION BY bucket ORDER BY duration_ms) AS rn,
-              COUNT(*) OVER (PARTITION BY bucket) AS n
-         FROM r
+        GROUP BY bucket, d
+     ), counted AS (
+       SELECT bucket, d, c, ok FROM h
+       UNION ALL
+       SELECT -1, d, SUM(c), SUM(ok) FROM h GROUP BY d
+     ), running AS (
+       SELECT bucket, d, c, ok,
+              SUM(c) OVER (PARTITION BY bucket ORDER BY d) AS upto,
+              SUM(c) OVER (PARTITION BY bucket) AS n
+         FROM counted
      )
-     SELECT bucket, COUNT(*) AS attempts, SUM(ok) AS succeeded,
-            MIN(CASE WHEN rn >= 0.5 * n THEN duration_ms END) AS p50_ms,
-            MIN(CASE WHEN rn >= 0.95 * n THEN duration_ms END) AS p95_ms
-       FROM ranked GROUP BY bucket ORDER BY bucket`,
+     SELECT bucket, CAST(SUM(c) AS BIGINT) AS attempts, CAST(SUM(ok) AS BIGINT) AS succeeded,
+            MIN(CASE WHEN upto >= 0.5 * n THEN d END) AS p50_ms,
+            MIN(CASE WHEN upto >= 0.95 * n THEN d END) AS p95_ms
+       FROM running GROUP BY bucket ORDER BY bucket`,
     [from, intervalMs, webhookId, from, to],
   );
 }
