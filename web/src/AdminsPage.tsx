@@ -38,7 +38,7 @@ export function AdminsPage(props: { api: Api; session: Session }) {
       setAdmins(a);
       setInvites(i);
     } catch (err) {
-      setProblem(messageOf(err));
+      setProblem(messageOf(err, 'read'));
     }
   }, [api, setProblem]);
   useEffect(() => void reload(), [reload]);

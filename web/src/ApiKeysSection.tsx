@@ -21,7 +21,7 @@ export function ApiKeysSection(props: { api: Api }) {
     try {
       setKeys(await api.listApiKeys());
     } catch (err) {
-      setProblem(messageOf(err));
+      setProblem(messageOf(err, 'read'));
     }
   }, [api]);
   useEffect(() => void reload(), [reload]);

@@ -57,7 +57,7 @@ export function DeliveryLog(props: {
         setProblem('');
         setReadAt(new Date());
       },
-      (err) => mine === asked.current && setProblem(messageOf(err)),
+      (err) => mine === asked.current && setProblem(messageOf(err, 'read')),
     );
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key, props.refreshKey]);

@@ -24,7 +24,7 @@ export function EventPage(props: { api: Api; eventId: string }) {
       setEvent(e);
       setNames(new Map(hooks.map((w) => [w.id, w])));
     } catch (err) {
-      setMissing(messageOf(err));
+      setMissing(messageOf(err, 'read'));
     }
   }, [api, eventId]);
   useEffect(() => void reload(), [reload]);

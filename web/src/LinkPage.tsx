@@ -26,7 +26,7 @@ export function LinkPage(props: { kind: 'setup' | 'invite'; onSignedIn: (s: Sess
 
   useEffect(() => {
     if (!token) return;
-    lookupLink(token).then(setLink, (err) => setUnusable(messageOf(err)));
+    lookupLink(token).then(setLink, (err) => setUnusable(messageOf(err, 'read')));
   }, [token]);
 
   async function submit(e: FormEvent) {

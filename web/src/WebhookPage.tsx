@@ -45,8 +45,8 @@ export function WebhookPage(props: { api: Api; webhookId: string; query: URLSear
       if (s) setStats(s);
       setTestType((t) => t || (coveredTypes(w.events)[0] ?? 'booking.scheduled'));
     } catch (err) {
-      if (webhook === null) setMissing(messageOf(err));
-      else setProblem(messageOf(err));
+      if (webhook === null) setMissing(messageOf(err, 'read'));
+      else setProblem(messageOf(err, 'read'));
     } finally {
       reading.current = false;
     }

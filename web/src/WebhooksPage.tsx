@@ -37,7 +37,7 @@ export function WebhooksPage(props: { api: Api }) {
       setWebhooks(list);
       setSummaries(new Map(figures.map((s) => [s.webhook_id, s])));
     } catch (err) {
-      setProblem(messageOf(err));
+      setProblem(messageOf(err, 'read'));
     }
   }, [api, setProblem]);
   useEffect(() => void reload(), [reload]);

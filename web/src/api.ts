@@ -41,11 +41,15 @@ export class RequestFailed extends Error {
   }
 }
 
-/** What the page says when a request fails: the server's message, and for a refusal, when to try again. */
-export function messageOf(err: unknown): string {
+/**
+ * What the page says when a request fails: the server's message, and for a refusal (429), that
+ * nothing was changed (or, for a read, that what is shown may be stale) and when to try again.
+ */
+export function messageOf(err: unknown, kind: 'change' | 'read' = 'change'): string {
   if (!(err instanceof RequestFailed)) return 'Something went wrong. Try again.';
   const { status, message, retryAfter } = err.error;
-  if (status === 429) return `Refused: ${message}. Nothing was changed; wait ${retryAfter ?? 1} s and try again.`;
+  const wait = `wait ${retryAfter ?? 1} s and try again`;
+  if (status === 429) return kind === 'change' ? `Refused: ${message}. Nothing was changed; ${wait}.` : `Refused: ${message}. What is shown may be out of date; ${wait}.`;
   return message;
 }
 
