@@ -71,10 +71,14 @@ describe("a webhook's charts", () => {
     const stats = (await server.api('GET', `/v2/webhooks/${hook.id}/stats`)).body;
     expect(stats.totals).toMatchObject({ attempts: 6, succeeded: 4, failed: 2, p50_ms: nearestRank(sorted, 0.5), p95_ms: nearestRank(sorted, 0.95) });
 
+    const healthy = await createWebhook(server, 'Healthy', `${receiver.url}/fine`, ['conversation']);
+    await server.api('POST', `/v2/webhooks/${healthy.id}/test`, { type: 'conversation.started' });
     const { context, page } = await openPage(browser, server.url);
     await signIn(page);
     await goToWebhooks(page);
     await row(page, 'Charted').getByText(/66\.7% of 6 attempts succeeded in the last 24 hours/).waitFor();
+    await row(page, 'Healthy').getByText(/^Enabled · 100% of 1 attempts succeeded in the last 24 hours$/).waitFor();
+    await screenshot(page, '22-webhooks-condition');
     await openWebhook(page, 'Charted');
     await page.locator('svg.chart g.bar').first().waitFor({ state: 'attached' });
 
