@@ -42,6 +42,7 @@ describe('Edit', () => {
     await signIn(page);
     await goToWebhooks(page);
 
+    await row(page, 'Edit me').waitFor();
     const buttons = await row(page, 'Edit me').getByRole('button').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
     expect(buttons).toEqual(['Edit Edit me', 'View Secret Edit me', 'Send test event Edit me', 'Delete Edit me']);
 
