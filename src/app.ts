@@ -3,6 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { bootstrap, upgradeKeyHashes } from './accounts/service.js';
+import { createSetupLink } from './admins/invites.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
@@ -87,8 +88,8 @@ export interface Running {
   dispatcher: Dispatcher;
   timers: TimerRunner;
   url: string;
-  /** Set when start created the first account with a generated key: shown once. */
-  bootstrap?: { accountId: string; accountName: string; apiKey?: string };
+  /** Set when start created the first account: its generated key (unless HOOKLINE_API_KEY gave one) and the link that sets up its first admin, shown once. */
+  bootstrap?: { accountId: string; accountName: string; apiKey?: string; setupUrl?: string };
   stop(): Promise<void>;
 }
 
@@ -188,13 +189,7 @@ export async function start(config: Config, options: ContextOptions = {}): Promi
     dispatcher: worker.dispatcher,
     timers: worker.timers,
     url: api.url,
-    ...(created && {
-      bootstrap: {
-        accountId: created.account.id,
-        accountName: created.account.name,
-        ...(created.generatedKey !== undefined && { apiKey: created.generatedKey }),
-      },
-    }),
+    ...(created && { bootstrap: await firstRun(ctx, created) }),
     stop: () =>
       (stopped ??= (async () => {
         await api.stop();
@@ -202,6 +197,20 @@ export async function start(config: Config, options: ContextOptions = {}): Promi
         await http.close();
         await ctx.db.close();
       })()),
+  };
+}
+
+/**
+ * What first start tells the operator: the first account, its generated key, and a one-time link
+ * (made once the server listens, so it names the address it listens on) that sets up its first admin.
+ */
+async function firstRun(ctx: AppContext, created: NonNullable<Awaited<ReturnType<typeof bootstrap>>>): Promise<NonNullable<Running['bootstrap']>> {
+  const link = await createSetupLink(ctx, created.account.id);
+  return {
+    accountId: created.account.id,
+    accountName: created.account.name,
+    ...(created.generatedKey !== undefined && { apiKey: created.generatedKey }),
+    setupUrl: `${ctx.publicUrl()}${link.path}`,
   };
 }
 
@@ -222,9 +231,7 @@ export async function startRole(config: Config, role: Exclude<Role, 'all'>): Pro
   let stopped: Promise<void> | undefined;
   return {
     ...('url' in part && { url: part.url }),
-    ...(created?.generatedKey !== undefined && {
-      bootstrap: { accountId: created.account.id, accountName: created.account.name, apiKey: created.generatedKey },
-    }),
+    ...(created && { bootstrap: await firstRun(ctx, created) }),
     stop: () =>
       (stopped ??= (async () => {
         await part.stop();

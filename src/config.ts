@@ -15,6 +15,7 @@ export interface Config {
   secretKey: string | undefined;
   secretKeyFile: string;
   rateLimitPerSecond: number;
+  pageRateLimitPerSecond: number;
   bodyLimitBytes: number;
   logLevel: string;
   publicUrl: string | undefined;
@@ -111,6 +112,7 @@ export const SETTINGS = [
   setting({ key: 'secretKey', env: 'HOOKLINE_SECRET_KEY', default: undefined, parse: optional(text), description: 'Key that encrypts webhook secrets at rest: 32 bytes, base64. Takes precedence over the key file.' }),
   setting({ key: 'secretKeyFile', env: 'HOOKLINE_SECRET_KEY_FILE', default: './data/secret.key', parse: text, description: 'File holding that key; generated (mode 0600) on first start when missing. Keep it apart from database backups.' }),
   setting({ key: 'rateLimitPerSecond', env: 'HOOKLINE_RATE_LIMIT', default: '5', parse: integer(1, 1_000_000), description: 'API requests per second allowed per account (OnceHub: 5); beyond it, 429 `rate_limit_error`.' }),
+  setting({ key: 'pageRateLimitPerSecond', env: 'HOOKLINE_PAGE_RATE_LIMIT', default: '20', parse: integer(1, 1_000_000), description: 'Requests per second allowed per signed-in web page session: the page has this budget of its own, apart from the account\'s API budget, so integrations using the API cannot throttle the page (nor the page them).' }),
   setting({ key: 'bodyLimitBytes', env: 'HOOKLINE_BODY_LIMIT', default: '65536', parse: integer(1024, 10_485_760), description: 'Largest accepted request body, in bytes.' }),
   setting({ key: 'logLevel', env: 'HOOKLINE_LOG_LEVEL', default: 'info', parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'), description: 'Log level of the JSON logs written to standard output (API keys, cookies and secrets never appear in them; tokens in request URLs are written as `[redacted]`).' }),
   setting({ key: 'trustProxy', env: 'HOOKLINE_TRUST_PROXY', default: '', parse: cidrList, description: 'Comma-separated addresses or CIDR ranges of the proxies (load balancers) in front of hookline: a request from one of them is taken to come from the client its `X-Forwarded-For` names, over the protocol and host of `X-Forwarded-Proto` and `X-Forwarded-Host`. Empty: those headers are ignored.' }),

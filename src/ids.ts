@@ -4,7 +4,7 @@ import { randomBytes, randomFillSync } from 'node:crypto';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
-export type IdPrefix = 'WHK' | 'EVNT' | 'ACC' | 'KEY' | 'BKNG' | 'CVR' | 'DLV' | 'ATT' | 'USR' | 'BKC' | 'BOT' | 'WEB' | 'CTC' | 'HUB' | 'RTF' | 'ADM' | 'INT' | 'WRK';
+export type IdPrefix = 'WHK' | 'EVNT' | 'ACC' | 'KEY' | 'BKNG' | 'CVR' | 'DLV' | 'ATT' | 'USR' | 'BKC' | 'BOT' | 'WEB' | 'CTC' | 'HUB' | 'RTF' | 'ADM' | 'INT' | 'WRK' | 'INV';
 
 // Random bytes are drawn in blocks: one system call per 4 KiB instead of one per character.
 const pool = Buffer.alloc(4096);

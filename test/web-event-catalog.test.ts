@@ -48,7 +48,7 @@ async function signedIn(width = 1280, height = 900): Promise<{ context: BrowserC
 async function openCatalog(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Settings' }).click();
   await page.getByRole('menuitem', { name: 'Account Integrations' }).click();
-  await page.getByRole('button', { name: /Event types/ }).click();
+  await page.getByRole('link', { name: /Event types/ }).click();
   await page.getByRole('heading', { name: 'Event types', level: 1 }).waitFor();
 }
 
@@ -89,6 +89,13 @@ describe('the Event types page', () => {
     await page.getByRole('region', { name: 'JSON Schema' }).getByRole('button', { name: 'Copy schema' }).click();
     expect(JSON.parse(await page.evaluate(() => navigator.clipboard.readText()))).toEqual(entry.schema);
 
+    // The type's page has an address of its own: reload and Back work.
+    expect(new URL(page.url()).pathname).toBe('/integrations/event-types/booking.canceled');
+    await page.reload();
+    await page.getByRole('heading', { name: 'booking.canceled', level: 1 }).waitFor();
+    await page.goBack();
+    await page.getByRole('heading', { name: 'Event types', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'booking.canceled', exact: true }).click();
     await page.getByRole('button', { name: '← Event types' }).click();
     await page.getByRole('heading', { name: 'Event types', level: 1 }).waitFor();
     await context.close();
@@ -113,8 +120,8 @@ describe("a webhook's Send test event", () => {
     const { context, page } = await signedIn();
     await page.getByRole('button', { name: 'Settings' }).click();
     await page.getByRole('menuitem', { name: 'Account Integrations' }).click();
-    await page.getByRole('button', { name: /APIs & Webhooks/ }).click();
-    await page.getByRole('button', { name: 'Examples' }).click();
+    await page.getByRole('link', { name: /APIs & Webhooks/ }).click();
+    await page.getByRole('link', { name: 'Examples', exact: true }).click();
     await page.getByRole('heading', { name: 'Examples', level: 1 }).waitFor();
 
     await page.getByText('Example payload of conversation.started').waitFor(); // the first type the webhook takes

@@ -59,7 +59,7 @@ async function goToWebhooks(page: Page, shots = false): Promise<void> {
   await page.getByRole('menuitem', { name: 'Account Integrations' }).click();
   await page.getByRole('heading', { name: 'Account Integrations' }).waitFor();
   if (shots) await screenshot(page, '03-account-integrations');
-  await page.getByRole('button', { name: /APIs & Webhooks/ }).click();
+  await page.getByRole('link', { name: /APIs & Webhooks/ }).click();
   await page.getByRole('heading', { name: 'Webhooks', exact: true }).waitFor();
 }
 
@@ -141,7 +141,7 @@ describe("a webhook's page", () => {
     const { context, page } = await openPage();
     await signIn(page);
     await goToWebhooks(page);
-    await row(page, 'Detail page').getByRole('button', { name: 'Detail page' }).click();
+    await row(page, 'Detail page').getByRole('link', { name: 'Detail page' }).click();
     await page.getByRole('heading', { name: 'Detail page', level: 1 }).waitFor();
     await page.getByText('Enabled', { exact: true }).waitFor();
 
@@ -152,9 +152,9 @@ describe("a webhook's page", () => {
     const log = page.getByRole('list', { name: 'Delivery log' });
     const entry = log.getByRole('listitem').first();
     await expect(entry.getByRole('heading').textContent()).resolves.toBe('Booking Canceled Event');
-    await expect(entry.getByRole('cell').nth(1).textContent()).resolves.toBe('HTTP 200');
-    await entry.getByRole('button', { name: 'Show payload' }).click();
-    await expect(entry.locator('pre').textContent()).resolves.toMatch(/"object": "booking"/);
+    await expect(entry.getByRole('cell').nth(1).textContent()).resolves.toBe('Succeeded: HTTP 200');
+    await entry.getByRole('button', { name: 'Show envelope' }).click();
+    await expect(entry.locator("pre.payload").textContent()).resolves.toMatch(/^{\n  "id": "EVNT-[A-Z0-9]{10}",\n  "object": "event",[\s\S]*"api_version": "v2",[\s\S]*"data": {[\s\S]*"object": "booking"/);
     await screenshot(page, '11-webhook-page');
 
     await entry.getByRole('button', { name: 'Redeliver' }).click();
@@ -167,10 +167,10 @@ describe("a webhook's page", () => {
     expect((await server.api('GET', `/v2/webhooks/${created.body.id}`)).body.status).toBe('disabled');
     await page.getByRole('button', { name: 'Enable' }).click();
     await page.getByText('Enabled', { exact: true }).waitFor();
-    await page.getByRole('button', { name: '← APIs & Webhooks' }).click();
+    await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: 'APIs & Webhooks' }).click();
     await row(page, 'Detail page').waitFor();
     await page.setViewportSize({ width: 390, height: 844 });
-    await row(page, 'Detail page').getByRole('button', { name: 'Detail page' }).click();
+    await row(page, 'Detail page').getByRole('link', { name: 'Detail page' }).click();
     await page.getByRole('list', { name: 'Delivery log' }).waitFor();
     await screenshot(page, '11-webhook-page');
     await expect(page.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(390);
@@ -315,6 +315,8 @@ describe('safety and accessibility', () => {
     await expect(gear.getAttribute('aria-expanded')).resolves.toBe('true');
     await expect(focused()).resolves.toBe('Account Integrations');
     await page.keyboard.press('ArrowDown');
+    await expect(focused()).resolves.toBe('Admins');
+    await page.keyboard.press('ArrowDown');
     await expect(focused()).resolves.toBe('Sign out');
     await page.keyboard.press('Escape');
     await expect(focused()).resolves.toBe('Settings');
@@ -352,7 +354,7 @@ describe('safety and accessibility', () => {
     await server.running.ctx.db.run('DELETE FROM admin_sessions');
     await page.getByRole('button', { name: 'Settings' }).click();
     await page.getByRole('menuitem', { name: 'Account Integrations' }).click();
-    await page.getByRole('button', { name: /APIs & Webhooks/ }).click(); // its lists are refused: 401
+    await page.getByRole('link', { name: /APIs & Webhooks/ }).click(); // its lists are refused: 401
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     await expect(page.getByRole('status').textContent()).resolves.toBe('Your session has ended: sign in again.');
     await signIn(page);

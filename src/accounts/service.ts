@@ -77,6 +77,8 @@ export interface Principal {
   keyId?: string;
   /** Set when an admin's session (the web page) authenticated the request. */
   adminId?: string;
+  /** With adminId: the session's id (the hash of its cookie), which keys the page's own rate budget. */
+  sessionId?: string;
 }
 
 const invalidKey = () => new HooklineError('authentication', 'Invalid API key.');

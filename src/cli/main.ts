@@ -1,8 +1,10 @@
-// The `hookline` command: start the service, and manage accounts and API keys; remote.ts adds the
-// commands that work on a running hookline through its API (listen, events, webhooks).
+// The `hookline` command: start the service, and manage accounts, API keys and admins; remote.ts adds
+// the commands that work on a running hookline through its API (listen, events, webhooks).
 import { Command, Option } from 'commander';
 import * as accounts from '../accounts/service.js';
+import { findAdminByIdOrEmail, removeAdmin, resetPassword } from '../admins/manage.js';
 import { createAdmin } from '../admins/service.js';
+import { listAdmins as listAdminRows } from '../admins/store.js';
 import { listAccounts } from '../accounts/store.js';
 import { listApiKeys } from '../accounts/store.js';
 import { openContext, start, startRole, type Role } from '../app.js';
@@ -31,6 +33,9 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** A password given on standard input, without the line break that ends it. */
+const readPassword = async () => (await readStdin()).replace(/\r?\n$/, '');
+
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('hookline').description('Self-hostable webhooks, compatible with OnceHub API v2').showHelpAfterError();
 
@@ -41,10 +46,12 @@ export async function main(argv: string[]): Promise<void> {
     .action(async (opts: { role: Role }) => {
       const config = loadConfig();
       const running = opts.role === 'all' ? await start(config) : await startRole(config, opts.role);
-      if (running.bootstrap?.apiKey) {
-        print(`Created account ${running.bootstrap.accountName} (${running.bootstrap.accountId}).`);
-        print(`Its API key, shown only this once: ${running.bootstrap.apiKey}`);
+      const first = running.bootstrap;
+      if (first?.apiKey) {
+        print(`Created account ${first.accountName} (${first.accountId}).`);
+        print(`Its API key, shown only this once: ${first.apiKey}`);
       }
+      if (first?.setupUrl) print(`Open this link to set up the first admin of the web page (it works once, within 24 hours): ${first.setupUrl}`);
       print(running.url ? `hookline (${opts.role}) is listening on ${running.url}` : `hookline (${opts.role}) is running`);
       const shutdown = () => {
         running.stop().then(() => process.exit(0), () => process.exit(1));
@@ -120,9 +127,8 @@ export async function main(argv: string[]): Promise<void> {
       }),
     );
 
-  program
-    .command('admins')
-    .description('Manage the people who sign in to the web page')
+  const adminCmd = program.command('admins').description('Manage the people who sign in to the web page');
+  adminCmd
     .command('create')
     .description('Create an admin of an account, who signs in with e-mail and password')
     .requiredOption('--account <id>', 'account id (ACC-...)')
@@ -130,9 +136,40 @@ export async function main(argv: string[]): Promise<void> {
     .requiredOption('--password-stdin', 'read the password from standard input (never from the command line)')
     .action((opts: { account: string; email: string }) =>
       withContext(async (ctx) => {
-        const password = (await readStdin()).replace(/\r?\n$/, '');
-        const admin = await createAdmin(ctx, opts.account, opts.email, password);
+        const admin = await createAdmin(ctx, opts.account, opts.email, await readPassword());
         print(`admin ${admin.id} ${admin.email} of ${admin.account_id}`);
+      }),
+    );
+  adminCmd
+    .command('list')
+    .description('List admins: id, e-mail address, account and when each was added')
+    .option('--account <id>', 'only the admins of this account (ACC-...)')
+    .action((opts: { account?: string }) =>
+      withContext(async (ctx) => {
+        for (const a of await listAdminRows(ctx.db, opts.account)) print(`${a.id}\t${a.email}\t${a.account_id}\t${isoTime(a.created_at)}`);
+      }),
+    );
+  adminCmd
+    .command('remove')
+    .description("Remove an admin and end their sessions (not an account's last admin)")
+    .argument('<admin>', 'admin id (ADM-...) or e-mail address')
+    .action((who: string) =>
+      withContext(async (ctx) => {
+        const admin = await findAdminByIdOrEmail(ctx.db, who);
+        await removeAdmin(ctx, admin.account_id, admin.id);
+        print(`removed admin ${admin.id} ${admin.email}`);
+      }),
+    );
+  adminCmd
+    .command('reset-password')
+    .description("Set an admin's password (read from standard input) and end their sessions")
+    .argument('<admin>', 'admin id (ADM-...) or e-mail address')
+    .requiredOption('--password-stdin', 'read the new password from standard input (never from the command line)')
+    .action((who: string) =>
+      withContext(async (ctx) => {
+        const admin = await findAdminByIdOrEmail(ctx.db, who);
+        await resetPassword(ctx, admin.id, await readPassword());
+        print(`password of ${admin.email} changed; their sessions have ended`);
       }),
     );
 

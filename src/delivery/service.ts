@@ -63,16 +63,18 @@ async function toDeliveries(db: Db, rows: DeliveryRow[]) {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const attempts = await db.all<AttemptRow>(`SELECT * FROM attempts WHERE delivery_id IN (${placeholders(ids.length)}) ORDER BY seq`, ids);
-  const types = await db.all<{ id: string; type: string }>(
-    `SELECT id, type FROM events WHERE id IN (${placeholders(rows.length)})`,
+  const types = await db.all<{ id: string; type: string; test: number }>(
+    `SELECT id, type, test FROM events WHERE id IN (${placeholders(rows.length)})`,
     rows.map((r) => r.event_id),
   );
   const typeOf = new Map(types.map((t) => [t.id, t.type]));
+  const tests = new Set(types.filter((t) => Number(t.test) === 1).map((t) => t.id));
   return rows.map((r) => ({
     object: 'delivery' as const,
     id: r.id,
     event_id: r.event_id,
     event_type: typeOf.get(r.event_id) ?? null,
+    test: tests.has(r.event_id),
     webhook_id: r.webhook_id,
     state: r.state,
     in_flight: r.state === 'pending' && r.lease !== null,
@@ -91,10 +93,26 @@ async function requireWebhook(ctx: AppContext, accountId: string, id: string) {
   return row;
 }
 
-export async function listDeliveries(ctx: AppContext, accountId: string, webhookId: string, state: DeliveryState | undefined, page: PageRequest): Promise<Page<DeliveryObject>> {
+/** What the delivery log can be narrowed to: a state, an event type, a creation time range [since, until). */
+export interface DeliveryFilter {
+  state?: DeliveryState | undefined;
+  eventType?: string | undefined;
+  since?: string | undefined;
+  until?: string | undefined;
+}
+
+export async function listDeliveries(ctx: AppContext, accountId: string, webhookId: string, filter: DeliveryFilter, page: PageRequest): Promise<Page<DeliveryObject>> {
   await requireWebhook(ctx, accountId, webhookId);
-  const where = `account_id = ? AND webhook_id = ?${state ? ' AND state = ?' : ''}`;
-  const params = state ? [accountId, webhookId, state] : [accountId, webhookId];
+  let where = 'account_id = ? AND webhook_id = ?';
+  const params: (string | number)[] = [accountId, webhookId];
+  const and = (condition: string, value: string | number) => {
+    where += ` AND ${condition}`;
+    params.push(value);
+  };
+  if (filter.state) and('state = ?', filter.state);
+  if (filter.eventType) and('EXISTS (SELECT 1 FROM events e WHERE e.id = deliveries.event_id AND e.type = ?)', filter.eventType);
+  if (filter.since) and('created_at >= ?', parseTime(filter.since, 'since'));
+  if (filter.until) and('created_at < ?', parseTime(filter.until, 'until'));
   const result = await fetchPage<DeliveryRow>(ctx.db, { table: 'deliveries', where, params, noun: 'delivery' }, page);
   return { ...result, data: await toDeliveries(ctx.db, result.data) };
 }
@@ -179,6 +197,7 @@ export async function sendTestEvent(ctx: AppContext, http: HttpClient, accountId
     data: exampleData(type, now), // the event catalog's example of the type
     webhookIds: [webhookId],
     inFlight: { lease, until: now + ctx.config.deliveryTimeoutMs + 30_000 },
+    test: true,
   });
   const delivery = published.deliveries[0]!;
   const webhook = (await findWebhook(ctx.db, accountId, webhookId))!;

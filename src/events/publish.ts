@@ -16,6 +16,8 @@ export interface PublishInput {
   webhookIds?: string[];
   /** The caller sends the deliveries itself now (a test send): they start leased to it, even to a disabled webhook. */
   inFlight?: { lease: string; until: number };
+  /** A test send's sample event: marked so in the delivery log. */
+  test?: boolean;
 }
 
 export interface Published {
@@ -42,7 +44,7 @@ export async function publishEvent(ctx: Pick<AppContext, 'db' | 'clock' | 'notif
   const now = ctx.clock.now();
   const id = newId('EVNT');
   const body = renderEvent(id, input.type, now, input.data);
-  const event: SqlValue[] = [id, input.accountId, input.type, now, body];
+  const event: SqlValue[] = [id, input.accountId, input.type, now, body, input.test ? 1 : 0];
   /** The deliveries as one JSON parameter, which the insert reads as rows. */
   const planned = (webhooks: WebhookRow[]) => JSON.stringify(planDeliveries(webhooks, input, now));
   const extra: SqlValue[] = [id, input.accountId, input.inFlight?.lease ?? null, now, now];
@@ -52,7 +54,7 @@ export async function publishEvent(ctx: Pick<AppContext, 'db' | 'clock' | 'notif
     // One statement is atomic by itself. A webhook deleted since it was read is left out by the join.
     const webhooks = await db.all<WebhookRow>(SELECT_WEBHOOKS, [input.accountId]);
     inserted = await db.all(
-      `WITH event AS (INSERT INTO events (id, account_id, type, created_at, body) VALUES (?, ?, ?, ?, ?))
+      `WITH event AS (INSERT INTO events (id, account_id, type, created_at, body, test) VALUES (?, ?, ?, ?, ?, ?))
        INSERT INTO deliveries (${DELIVERY_COLUMNS})
        SELECT value->>'id', ?, w.id, ?, value->>'state', 0, CAST(value->>'due' AS BIGINT), ?, ?, ?
          FROM ${jsonRows(db)} JOIN webhooks w ON w.id = value->>'webhook'
@@ -62,7 +64,7 @@ export async function publishEvent(ctx: Pick<AppContext, 'db' | 'clock' | 'notif
   } else {
     inserted = await db.transaction(async (tx) => {
       const webhooks = await tx.all<WebhookRow>(SELECT_WEBHOOKS, [input.accountId]);
-      await tx.run('INSERT INTO events (id, account_id, type, created_at, body) VALUES (?, ?, ?, ?, ?)', event);
+      await tx.run('INSERT INTO events (id, account_id, type, created_at, body, test) VALUES (?, ?, ?, ?, ?, ?)', event);
       const rows = await tx.all<(typeof inserted)[number]>(
         `INSERT INTO deliveries (${DELIVERY_COLUMNS})
          SELECT value->>'id', ?, value->>'webhook', ?, value->>'state', 0, CAST(value->>'due' AS BIGINT), ?, ?, ? FROM ${jsonRows(tx)}

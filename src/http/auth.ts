@@ -45,7 +45,7 @@ async function sessionPrincipal(ctx: AppContext, request: FastifyRequest, cookie
   if (!SAFE_METHODS.has(request.method) && !csrfMatches(session, request.headers[CSRF_HEADER])) {
     throw new HooklineError('authentication', `Missing or invalid ${CSRF_HEADER} header: reload the page.`);
   }
-  return { accountId: session.accountId, accountName: session.accountName, adminId: session.adminId };
+  return { accountId: session.accountId, accountName: session.accountName, adminId: session.adminId, sessionId: session.sessionId };
 }
 
 /** The session of a request made by the web page, if it carries a live one. */

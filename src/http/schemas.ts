@@ -76,12 +76,13 @@ export const attemptSchema = {
 export const deliverySchema = {
   $id: 'Delivery',
   type: 'object',
-  required: ['object', 'id', 'event_id', 'event_type', 'webhook_id', 'state', 'in_flight', 'attempt_count', 'next_attempt_time', 'creation_time', 'attempts'],
+  required: ['object', 'id', 'event_id', 'event_type', 'test', 'webhook_id', 'state', 'in_flight', 'attempt_count', 'next_attempt_time', 'creation_time', 'attempts'],
   properties: {
     object: { type: 'string', const: 'delivery' },
     id: { type: 'string' },
     event_id: { type: 'string' },
     event_type: { type: ['string', 'null'] },
+    test: { type: 'boolean', description: 'The delivery of a test send (POST /v2/webhooks/{id}/test): a sample event, tried once.' },
     webhook_id: { type: 'string' },
     state: { type: 'string', enum: ['pending', 'succeeded', 'failed', 'skipped'] },
     in_flight: { type: 'boolean', description: 'An attempt is being made right now.' },

@@ -21,8 +21,10 @@ import { eventTypeRoutes } from './routes/event-types.js';
 import { guestRoutes } from './routes/guest.js';
 import { routingRoutes } from './routes/routing.js';
 import { schedulingRoutes } from './routes/scheduling.js';
+import { adminRoutes } from './routes/admins.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { sessionRoutes } from './routes/session.js';
+import { statsRoutes } from './routes/stats.js';
 import { webhookDeliveryRoutes } from './routes/webhook-deliveries.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { SCHEDULING_SCHEMAS } from './scheduling-schemas.js';
@@ -33,7 +35,7 @@ import { openApiWebhooks } from '../events/payload-schemas.js';
 
 const SHARED_SCHEMAS = [...API_SCHEMAS, ...SCHEDULING_SCHEMAS];
 
-const ROUTES = [metaRoutes, sessionRoutes, apiKeyRoutes, webhookRoutes, webhookDeliveryRoutes, eventRoutes, schedulingRoutes, routingRoutes, conversationRoutes, guestRoutes];
+const ROUTES = [metaRoutes, sessionRoutes, adminRoutes, apiKeyRoutes, webhookRoutes, webhookDeliveryRoutes, statsRoutes, eventRoutes, schedulingRoutes, routingRoutes, conversationRoutes, guestRoutes];
 /** hookline's developer tools (issue 15): the live event stream and the event catalog. */
 const TOOL_ROUTES = [eventStreamRoutes, eventTypeRoutes];
 
@@ -101,9 +103,10 @@ export async function buildServer(ctx: AppContext, deps: Omit<RouteDeps, 'ctx'>)
   await app.register(rateLimit, {
     global: true,
     hook: 'preHandler',
-    max: ctx.config.rateLimitPerSecond,
+    // The page's requests (a signed-in session) have a budget per session; API keys share the account's.
+    max: (_request, key) => (key.startsWith('session:') ? ctx.config.pageRateLimitPerSecond : ctx.config.rateLimitPerSecond),
     timeWindow: 1000,
-    keyGenerator: (request) => request.principal?.accountId ?? request.ip,
+    keyGenerator: (request) => (request.principal?.sessionId ? `session:${request.principal.sessionId}` : (request.principal?.accountId ?? request.ip)),
     allowList: (request) => request.routeOptions.config.unlimited === true,
     errorResponseBuilder: (_request, context) => Object.assign(new Error('Request rate limit exceeded'), { statusCode: context.statusCode }),
   });

@@ -21,6 +21,13 @@ const CSP = [
   "form-action 'self'",
 ].join('; ');
 
+/**
+ * The page's own addresses (web/src/routes.tsx): each is answered with index.html, and the page
+ * shows the view the address names, so reloading, Back, bookmarks and shared links work. A new
+ * view under one of these prefixes needs no change here.
+ */
+export const PAGE_PATHS = ['/integrations', '/integrations/*', '/account/*', '/setup', '/invite'];
+
 export function webRoot(): string | undefined {
   return CANDIDATES.find((dir) => fs.existsSync(path.join(dir, 'index.html')));
 }
@@ -49,5 +56,6 @@ export async function registerWeb(app: FastifyInstance): Promise<void> {
         res.header('Referrer-Policy', 'no-referrer');
       },
     });
+    for (const path of PAGE_PATHS) web.get(path, { schema: { hide: true } }, (_request, reply) => reply.sendFile('index.html'));
   });
 }

@@ -1,15 +1,13 @@
 // The APIs part of the page: create an API key (shown once, with Copy & close), list keys by label
 // and last use, revoke one after a confirmation.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { RequestFailed, type Api, type ApiKey } from './api.js';
+import { messageOf, type Api, type ApiKey } from './api.js';
 import { Dialog } from './Dialog.js';
 import { FieldError } from './FieldError.js';
 import { when } from './format.js';
 import { SecretView } from './SecretView.js';
 
 type Open = { kind: 'create' } | { kind: 'created'; key: string } | { kind: 'revoke'; key: ApiKey } | null;
-
-const messageOf = (err: unknown) => (err instanceof RequestFailed ? err.error.message : 'Something went wrong. Try again.');
 
 export function ApiKeysSection(props: { api: Api }) {
   const { api } = props;
@@ -23,7 +21,7 @@ export function ApiKeysSection(props: { api: Api }) {
     try {
       setKeys(await api.listApiKeys());
     } catch (err) {
-      setProblem(messageOf(err));
+      setProblem(messageOf(err, 'read'));
     }
   }, [api]);
   useEffect(() => void reload(), [reload]);
@@ -91,8 +89,11 @@ export function ApiKeysSection(props: { api: Api }) {
           ))}
         </ul>
       )}
-      {open?.kind === 'create' && (
-        <Dialog title="Create API key" onClose={() => setOpen(null)}>
+      {(open?.kind === 'create' || open?.kind === 'created') && (
+        <Dialog title={open.kind === 'create' ? 'Create API key' : 'API key'} onClose={() => setOpen(null)} step={open.kind}>
+          {open.kind === 'created' ? (
+            <SecretView fields={[{ label: 'API key', value: open.key }]} onDone={() => setOpen(null)} intro="Copy this key now: it is shown only this once." />
+          ) : (
           <form onSubmit={create} noValidate>
             <label htmlFor="api-key-label">Label</label>
             <input
@@ -112,11 +113,7 @@ export function ApiKeysSection(props: { api: Api }) {
               <button type="submit">Create</button>
             </div>
           </form>
-        </Dialog>
-      )}
-      {open?.kind === 'created' && (
-        <Dialog title="API key" onClose={() => setOpen(null)}>
-          <SecretView label="API key" secret={open.key} onDone={() => setOpen(null)} intro="Copy this key now: it is shown only this once." />
+          )}
         </Dialog>
       )}
       {open?.kind === 'revoke' && (

@@ -1,24 +1,24 @@
-// The account interface: sign-in, then a header with the gear menu, and three screens reached the
-// way the product page describes: Account Integrations, then the APIs & Webhooks tile.
-import { useEffect, useMemo, useState } from 'react';
+// The account interface: sign-in, then a header with the gear menu, and the view the address names
+// (routes.tsx). The set-up and invitation links (/setup, /invite) are answered before sign-in.
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { createApi, currentSession, type Session } from './api.js';
-import { EventCatalog, EventTypesTile } from './catalog/EventCatalog.js';
+import { LinkPage } from './LinkPage.js';
+import { Link, matchPath, navigate, usePlace, useTitle } from './router.js';
+import { VIEWS, paths } from './routes.js';
 import { SettingsMenu } from './SettingsMenu.js';
 import { SignIn } from './SignIn.js';
-import { WebhooksPage } from './WebhooksPage.js';
-
-type Screen = 'home' | 'integrations' | 'apis' | 'event-types';
 
 export function App() {
   const [session, setSession] = useState<Session | null | undefined>(undefined);
-  const [screen, setScreen] = useState<Screen>('home');
   const [ended, setEnded] = useState('');
+  const place = usePlace();
+  const main = useRef<HTMLElement>(null);
+  const shownPath = useRef(place.path);
   const api = useMemo(
     () =>
       session
         ? createApi(session, (message) => {
             setEnded(message);
-            setScreen('home');
             setSession(null);
           })
         : null,
@@ -29,11 +29,16 @@ export function App() {
     currentSession().then(setSession, () => setSession(null));
   }, []);
 
+  // Moving to another view puts the keyboard focus at the start of its content.
   useEffect(() => {
-    document.title = { home: 'hookline', integrations: 'Account Integrations · hookline', apis: 'APIs & Webhooks · hookline', 'event-types': 'Event types · hookline' }[screen];
-  }, [screen]);
+    if (shownPath.current !== place.path) main.current?.focus();
+    shownPath.current = place.path;
+  }, [place.path]);
 
   if (session === undefined) return <p className="loading">Loading…</p>;
+  if (place.path === '/setup' || place.path === '/invite') {
+    return <LinkPage kind={place.path === '/setup' ? 'setup' : 'invite'} onSignedIn={(s) => (setEnded(''), setSession(s), navigate(paths.apis, { replace: true }))} />;
+  }
   if (session === null || api === null) {
     return (
       <SignIn
@@ -48,44 +53,44 @@ export function App() {
 
   async function signOut() {
     await api!.signOut().catch(() => undefined);
-    setScreen('home');
+    navigate('/');
     setSession(null);
   }
 
+  const view = VIEWS.map((v) => ({ v, params: matchPath(v.path, place.path) })).find((m) => m.params !== null);
   return (
     <>
       <a className="skip" href="#main">
         Skip to content
       </a>
       <header className="top">
-        <button type="button" className="brand" onClick={() => setScreen('home')}>
+        <Link to="/" className="brand">
           hookline
-        </button>
+        </Link>
         <span className="who">{session.email}</span>
-        <SettingsMenu onIntegrations={() => setScreen('integrations')} onSignOut={() => void signOut()} />
+        <SettingsMenu
+          items={[
+            { label: 'Account Integrations', onChoose: () => navigate(paths.integrations) },
+            { label: 'Admins', onChoose: () => navigate(paths.admins) },
+            { label: 'Sign out', onChoose: () => void signOut() },
+          ]}
+        />
       </header>
-      {screen === 'home' && (
-        <main id="main">
-          <h1>Welcome, {session.email}</h1>
-          <p>Account {session.account_name}. Open the gear menu in the top-right corner and choose Account Integrations to manage webhooks.</p>
-        </main>
-      )}
-      {screen === 'integrations' && (
-        <main id="main">
-          <h1>Account Integrations</h1>
-          <ul className="tiles">
-            <li>
-              <button type="button" className="tile" onClick={() => setScreen('apis')}>
-                <span className="tile-title">APIs &amp; Webhooks</span>
-                <span className="hint">Send booking and conversation events to your systems.</span>
-              </button>
-            </li>
-            <EventTypesTile onOpen={() => setScreen('event-types')} />
-          </ul>
-        </main>
-      )}
-      {screen === 'apis' && <WebhooksPage api={api} />}
-      {screen === 'event-types' && <EventCatalog />}
+      <main id="main" ref={main} tabIndex={-1}>
+        {view ? view.v.render({ api, session, params: view.params!, query: place.query }) : <NotFound />}
+      </main>
+    </>
+  );
+}
+
+function NotFound() {
+  useTitle('Not found');
+  return (
+    <>
+      <h1>Page not found</h1>
+      <p>
+        Nothing is at this address. <Link to={paths.integrations}>Go to Account Integrations</Link>.
+      </p>
     </>
   );
 }

@@ -1,9 +1,9 @@
-// The gear icon in the top-right corner: a menu button whose dropdown holds Account Integrations
-// and Sign out. Arrow keys move between items; Escape closes it and returns focus to the gear;
+// The gear icon in the top-right corner: a menu button whose dropdown holds Account Integrations,
+// Admins and Sign out. Arrow keys move between items; Escape closes it and returns focus to the gear;
 // tabbing away closes it.
 import { useEffect, useRef, useState } from 'react';
 
-export function SettingsMenu(props: { onIntegrations: () => void; onSignOut: () => void }) {
+export function SettingsMenu(props: { items: { label: string; onChoose: () => void }[] }) {
   const [open, setOpen] = useState(false);
   const button = useRef<HTMLButtonElement>(null);
   const menu = useRef<HTMLUListElement>(null);
@@ -70,16 +70,13 @@ export function SettingsMenu(props: { onIntegrations: () => void; onSignOut: () 
             if (!menu.current?.contains(to) && to !== button.current) setOpen(false); // Tab moved on
           }}
         >
-          <li role="none">
-            <button type="button" role="menuitem" tabIndex={-1} onClick={choose(props.onIntegrations)}>
-              Account Integrations
-            </button>
-          </li>
-          <li role="none">
-            <button type="button" role="menuitem" tabIndex={-1} onClick={choose(props.onSignOut)}>
-              Sign out
-            </button>
-          </li>
+          {props.items.map((item) => (
+            <li role="none" key={item.label}>
+              <button type="button" role="menuitem" tabIndex={-1} onClick={choose(item.onChoose)}>
+                {item.label}
+              </button>
+            </li>
+          ))}
         </ul>
       )}
     </div>

@@ -11,7 +11,7 @@ import type { RouteDeps } from './deps.js';
 
 const tags = ['Session'];
 
-const sessionSchema = {
+export const sessionSchema = {
   type: 'object',
   required: ['object', 'email', 'account_id', 'account_name', 'csrf_token'],
   properties: {
@@ -23,7 +23,7 @@ const sessionSchema = {
   },
 } as const;
 
-const body = (s: AdminSession) => ({ object: 'session', email: s.email, account_id: s.accountId, account_name: s.accountName, csrf_token: s.csrfToken });
+export const sessionBody = (s: AdminSession) => ({ object: 'session', email: s.email, account_id: s.accountId, account_name: s.accountName, csrf_token: s.csrfToken });
 
 export function sessionRoutes(app: FastifyInstance, { ctx }: RouteDeps): void {
   const throttle = createSignInThrottle(ctx.clock);
@@ -54,7 +54,7 @@ export function sessionRoutes(app: FastifyInstance, { ctx }: RouteDeps): void {
         const { token, session } = await signIn(ctx, request.body.email, request.body.password);
         throttle.succeeded(key);
         setSessionCookie(ctx, request, reply, token, SESSION_TTL_MS);
-        return body(session);
+        return sessionBody(session);
       } catch (err) {
         if (err instanceof HooklineError && err.kind === 'authentication') throttle.failed(key);
         throw err;
@@ -74,7 +74,7 @@ export function sessionRoutes(app: FastifyInstance, { ctx }: RouteDeps): void {
     handler: async (request) => {
       const session = await sessionOf(ctx, request);
       if (!session) throw new HooklineError('authentication', 'Not signed in.');
-      return body(session);
+      return sessionBody(session);
     },
   });
 

@@ -13,19 +13,31 @@ const tags = ['Events and deliveries'];
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', description: 'The webhook id.' } } } as const;
 
 export function webhookDeliveryRoutes(app: FastifyInstance, { ctx, http }: RouteDeps): void {
-  app.get<{ Params: { id: string }; Querystring: PaginationQuery & { state?: deliveries.DeliveryState } }>('/v2/webhooks/:id/deliveries', {
+  type LogQuery = PaginationQuery & { state?: deliveries.DeliveryState; event_type?: string; since?: string; until?: string };
+  app.get<{ Params: { id: string }; Querystring: LogQuery }>('/v2/webhooks/:id/deliveries', {
     schema: {
       operationId: 'list-webhook-deliveries',
       summary: "A webhook's deliveries with every attempt, newest first (hookline extension)",
       tags,
       params: idParams,
-      querystring: { ...paginationQuery, properties: { ...paginationQuery.properties, state: { type: 'string', enum: deliveries.DELIVERY_STATES } } },
+      querystring: {
+        ...paginationQuery,
+        properties: {
+          ...paginationQuery.properties,
+          state: { type: 'string', enum: deliveries.DELIVERY_STATES },
+          event_type: { type: 'string', enum: EVENT_TYPES, description: "Only deliveries of this event type." },
+          since: { type: 'string', format: 'date-time', description: 'Only deliveries created at or after this time.' },
+          until: { type: 'string', format: 'date-time', description: 'Only deliveries created before this time.' },
+        },
+      },
       response: { 200: listOf('Delivery'), ...errorResponses, ...notFoundResponse },
     },
     handler: async (request, reply) => {
-      const { state, ...query } = request.query;
-      const page = await deliveries.listDeliveries(ctx, accountOf(request), request.params.id, state, pageRequest(query));
-      return sendPage(request, reply, page, ctx.config.publicUrl, state ? { state } : {});
+      const { state, event_type, since, until, ...query } = request.query;
+      const filter = { state, eventType: event_type, since, until };
+      const page = await deliveries.listDeliveries(ctx, accountOf(request), request.params.id, filter, pageRequest(query));
+      const kept = Object.entries({ state, event_type, since, until }).filter((e): e is [string, string] => e[1] !== undefined);
+      return sendPage(request, reply, page, ctx.config.publicUrl, Object.fromEntries(kept));
     },
   });
 

@@ -27,16 +27,14 @@ export function EventCatalog(props: { type?: string | null; onOpen?: (type: stri
 
   if (entries === null) {
     return (
-      <main id="main">
-        <p role={problem ? 'alert' : undefined}>{problem || 'Loading…'}</p>
-      </main>
+      <p role={problem ? 'alert' : undefined}>{problem || 'Loading…'}</p>
     );
   }
   const entry = selected ? entries.find((e) => e.type === selected) : undefined;
   if (selected && entry) return <EventTypePage entry={entry} onBack={() => open(null)} />;
 
   return (
-    <main id="main">
+    <>
       <h1>Event types</h1>
       <p className="hint">What each event means, the JSON Schema of its payload and an example. Send test event sends these examples.</p>
       {selected && (
@@ -61,7 +59,7 @@ export function EventCatalog(props: { type?: string | null; onOpen?: (type: stri
           </ul>
         </section>
       ))}
-    </main>
+    </>
   );
 }
 
@@ -70,7 +68,7 @@ function EventTypePage(props: { entry: CatalogEntry; onBack: () => void }) {
   const example = pretty(entry.example);
   const schema = pretty(entry.schema);
   return (
-    <main id="main">
+    <>
       <button type="button" className="link" onClick={props.onBack}>
         ← Event types
       </button>
@@ -95,18 +93,6 @@ function EventTypePage(props: { entry: CatalogEntry; onBack: () => void }) {
           {schema}
         </pre>
       </section>
-    </main>
-  );
-}
-
-/** The Account Integrations tile that opens this page. */
-export function EventTypesTile(props: { onOpen: () => void }) {
-  return (
-    <li>
-      <button type="button" className="tile" onClick={props.onOpen}>
-        <span className="tile-title">Event types</span>
-        <span className="hint">Each event&apos;s meaning, payload schema and an example.</span>
-      </button>
-    </li>
+    </>
   );
 }
