@@ -26,7 +26,7 @@ import { clearTimer, setTimer } from '../timers/timers.js';
 import type { EventType } from '../webhooks/event-types.js';
 import { renderBooking, type BookingObject, type BookingRow, type BookingStatus, type CustomValue, type FormSubmission } from './booking-object.js';
 import { expandedConversation } from './conversation-object.js';
-import { findCalendar, findUser, validTimezone, type CalendarRow } from './hosts.js';
+import { findCalendar, findUser, MAX_DURATION_MINUTES, validTimezone, type CalendarRow } from './hosts.js';
 
 const ACTIVE: BookingStatus[] = ['scheduled', 'rescheduled'];
 
@@ -102,12 +102,13 @@ function locationOf(input: ScheduleInput, calendar: CalendarRow): string | null 
 
 async function assertHostFree(db: Db, hostId: string, startsAt: number, endsAt: number, except?: string): Promise<void> {
   // The host is locked first, so that two bookings for one host are checked one after the other:
-  // both cannot find the same time free.
+  // both cannot find the same time free. A booking that overlaps starts at most its length (a day
+  // at most) before this one: the index range read stays a day long, however long the host's history.
   await db.get(`SELECT id FROM users WHERE id = ?${lockForUpdate(db)}`, [hostId]);
   const clash = await db.get<{ id: string }>(
-    `SELECT id FROM bookings WHERE owner_id = ? AND status IN ('requested', 'scheduled', 'rescheduled')
-        AND starts_at < ? AND ends_at > ? AND id <> ? LIMIT 1`,
-    [hostId, endsAt, startsAt, except ?? ''],
+    `SELECT id FROM bookings WHERE owner_id = ? AND starts_at > ? AND starts_at < ?
+        AND ends_at > ? AND status IN ('requested', 'scheduled', 'rescheduled') AND id <> ? LIMIT 1`,
+    [hostId, startsAt - MAX_DURATION_MINUTES * 60_000, endsAt, startsAt, except ?? ''],
   );
   if (clash) throw conflict('The host already has a booking that overlaps this time.', 'start_time');
 }
