@@ -2,7 +2,7 @@
 // cryptographic random source, e.g. WHK-7JD9LBVZTQ.
 import { randomBytes, randomFillSync } from 'node:crypto';
 
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+export const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
 export type IdPrefix = 'WHK' | 'EVNT' | 'ACC' | 'KEY' | 'BKNG' | 'CVR' | 'DLV' | 'ATT' | 'USR' | 'BKC' | 'BOT' | 'WEB' | 'CTC' | 'HUB' | 'RTF' | 'ADM' | 'INT' | 'WRK' | 'INV';
 

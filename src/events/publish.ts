@@ -4,9 +4,9 @@
 // and those exact bytes are what every delivery signs and sends.
 import { isoTime } from '../clock.js';
 import type { AppContext } from '../context.js';
-import { newId, newSortableId } from '../ids.js';
+import { ALPHABET, newId, newSortableId } from '../ids.js';
 import { jsonRows, type Db, type SqlValue } from '../storage/db.js';
-import { subscribes, type EventType } from '../webhooks/event-types.js';
+import { kindOf, subscribes, type EventType } from '../webhooks/event-types.js';
 
 export interface PublishInput {
   accountId: string;
@@ -35,9 +35,34 @@ const SELECT_WEBHOOKS = 'SELECT id, events, status FROM webhooks WHERE account_i
 const DELIVERY_COLUMNS = 'id, event_id, webhook_id, account_id, state, attempt_count, next_attempt_at, lease, created_at, updated_at';
 
 /**
+ * PostgreSQL's publish, one statement and so atomic by itself: the event, and a delivery to each
+ * webhook of the account subscribed to the type (or named, for a test send), skipped while the
+ * webhook is disabled. Each delivery id is the time part given and 8 random characters of ALPHABET
+ * drawn per row (the subquery names the row, so it runs for each one; its aggregate names none, so
+ * it stays the subquery's own).
+ */
+const PG_PUBLISH = `
+  WITH event AS (INSERT INTO events (id, account_id, type, created_at, body, test) VALUES (?, ?, ?, ?, ?, ?)),
+  params AS (SELECT CAST(? AS text) AS account, CAST(? AS json) AS named, CAST(? AS text) AS type, CAST(? AS text) AS kind,
+                    CAST(? AS text) AS id_time, CAST(? AS int) = 1 AS in_flight, CAST(? AS bigint) AS due),
+  targets AS (
+    SELECT w.id, w.seq, CASE WHEN w.status = 'enabled' OR p.in_flight THEN 'pending' ELSE 'skipped' END AS state, p.due, p.id_time
+      FROM webhooks w, params p
+     WHERE w.account_id = p.account
+       AND CASE WHEN p.named IS NULL
+                THEN EXISTS (SELECT 1 FROM json_array_elements_text(CAST(w.events AS json)) e WHERE e IN (p.type, p.kind))
+                ELSE w.id IN (SELECT json_array_elements_text(p.named)) END)
+  INSERT INTO deliveries (${DELIVERY_COLUMNS})
+  SELECT t.id_time || (SELECT string_agg(substr('${ALPHABET}', 1 + floor(random() * ${ALPHABET.length})::int, 1), '')
+                         FROM generate_series(1, 8) WHERE t.id IS NOT NULL),
+         ?, t.id, ?, t.state, 0, CASE WHEN t.state = 'skipped' THEN NULL ELSE t.due END, ?, ?, ?
+    FROM targets t ORDER BY t.seq
+  RETURNING id, webhook_id, state`;
+
+/**
  * Records the event in `tx` when given (the caller's transaction), else atomically on its own:
- * on PostgreSQL in two round trips (the account's webhooks, then one statement inserting the event
- * and its deliveries), on SQLite in a transaction.
+ * on PostgreSQL in one round trip (one statement picks the webhooks, inserts the event and its
+ * deliveries), on SQLite in a transaction.
  */
 export async function publishEvent(ctx: Pick<AppContext, 'db' | 'clock' | 'notifier' | 'metrics'>, input: PublishInput, tx?: Db): Promise<Published> {
   const db = tx ?? ctx.db;
@@ -45,22 +70,21 @@ export async function publishEvent(ctx: Pick<AppContext, 'db' | 'clock' | 'notif
   const id = newId('EVNT');
   const body = renderEvent(id, input.type, now, input.data);
   const event: SqlValue[] = [id, input.accountId, input.type, now, body, input.test ? 1 : 0];
-  /** The deliveries as one JSON parameter, which the insert reads as rows. */
-  const planned = (webhooks: WebhookRow[]) => JSON.stringify(planDeliveries(webhooks, input, now));
   const extra: SqlValue[] = [id, input.accountId, input.inFlight?.lease ?? null, now, now];
 
   let inserted: { id: string; webhook_id: string; state: 'pending' | 'skipped' }[];
   if (db.dialect === 'postgres') {
-    // One statement is atomic by itself. A webhook deleted since it was read is left out by the join.
-    const webhooks = await db.all<WebhookRow>(SELECT_WEBHOOKS, [input.accountId]);
-    inserted = await db.all(
-      `WITH event AS (INSERT INTO events (id, account_id, type, created_at, body, test) VALUES (?, ?, ?, ?, ?, ?))
-       INSERT INTO deliveries (${DELIVERY_COLUMNS})
-       SELECT value->>'id', ?, w.id, ?, value->>'state', 0, CAST(value->>'due' AS BIGINT), ?, ?, ?
-         FROM ${jsonRows(db)} JOIN webhooks w ON w.id = value->>'webhook'
-       RETURNING id, webhook_id, state`,
-      [...event, ...extra, planned(webhooks)],
-    );
+    inserted = await db.all(PG_PUBLISH, [
+      ...event,
+      input.accountId,
+      input.webhookIds ? JSON.stringify(input.webhookIds) : null,
+      input.type,
+      kindOf(input.type),
+      newSortableId('DLV').slice(0, -8), // the time part; the database adds 8 random characters per delivery
+      input.inFlight ? 1 : 0,
+      input.inFlight?.until ?? now,
+      ...extra,
+    ]);
   } else {
     inserted = await db.transaction(async (tx) => {
       const webhooks = await tx.all<WebhookRow>(SELECT_WEBHOOKS, [input.accountId]);
@@ -69,7 +93,7 @@ export async function publishEvent(ctx: Pick<AppContext, 'db' | 'clock' | 'notif
         `INSERT INTO deliveries (${DELIVERY_COLUMNS})
          SELECT value->>'id', ?, value->>'webhook', ?, value->>'state', 0, CAST(value->>'due' AS BIGINT), ?, ?, ? FROM ${jsonRows(tx)}
          RETURNING id, webhook_id, state`,
-        [...extra, planned(webhooks)],
+        [...extra, JSON.stringify(planDeliveries(webhooks, input, now))],
       );
       return rows;
     });
@@ -83,7 +107,7 @@ export async function publishEvent(ctx: Pick<AppContext, 'db' | 'clock' | 'notif
   return { id, body, deliveries };
 }
 
-/** One delivery per webhook the event goes to: subscribed (or named, for a test send); skipped while disabled. */
+/** SQLite's plan (PG_PUBLISH does the same in SQL): one delivery per webhook the event goes to, subscribed (or named, for a test send); skipped while disabled. */
 function planDeliveries(webhooks: WebhookRow[], input: PublishInput, now: number) {
   return webhooks
     .filter((w) => (input.webhookIds ? input.webhookIds.includes(w.id) : subscribes(JSON.parse(w.events) as string[], input.type)))
