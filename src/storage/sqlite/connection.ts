@@ -20,6 +20,8 @@ export function openSqlite(file: string): Db {
   raw.pragma('wal_autocheckpoint = 10000');
 
   const statements = new Map<string, Statement>();
+  const begin = raw.prepare('BEGIN IMMEDIATE');
+  const commit = raw.prepare('COMMIT');
   const prepare = (sql: string): Statement => {
     let st = statements.get(sql);
     if (!st) {
@@ -76,11 +78,11 @@ export function openSqlite(file: string): Db {
     afterCommit: (fn) => queueMicrotask(fn),
     transaction: <T>(fn: (tx: Db) => Promise<T>) =>
       withLock(async () => {
-        raw.exec('BEGIN IMMEDIATE');
+        begin.run();
         onCommit = [];
         try {
           const result = await fn(tx);
-          raw.exec('COMMIT');
+          commit.run();
           for (const hook of onCommit.splice(0)) queueMicrotask(hook);
           return result;
         } catch (err) {
