@@ -52,7 +52,7 @@ describe('bootstrap without HOOKLINE_API_KEY', () => {
     expect(await first.stop()).toBe(0);
 
     const out = first.output();
-    expect(out).toMatch(/"msg":"incoming request"/); // the logs were captured
+    expect(out).toMatch(/"msg":"request completed"/); // the logs were captured
     expect(occurrences(out, key)).toBe(1); // only the line meant for the operator
     expect(out).not.toContain(created.body.secret);
 

@@ -61,7 +61,7 @@ describe('first start on a fresh database', () => {
 
     expect(await first.stop()).toBe(0);
     const out = first.output();
-    expect(out).toMatch(/"msg":"incoming request"/); // request logs were written, at trace level
+    expect(out).toMatch(/"msg":"request completed"/); // request logs were written, at trace level
     expect(out.split(token!).length - 1).toBe(1); // only on the line meant for the operator
     expect((await storedBytes(env.HOOKLINE_DATABASE!)).includes(token!)).toBe(false);
 
