@@ -52,6 +52,8 @@ export interface Dispatcher {
 
 /** Claims reach ahead by what this worker starts in this long at its recent rate. */
 const PREFETCH_MS = 1_000;
+/** Webhooks claimed for together at most (one transaction on SQLite). */
+const CLAIM_BATCH = 16;
 /** Shortest wait between two polls: retries coming due close together are looked for together. */
 const MIN_POLL_MS = 25;
 /** A webhook idle (nothing held) this long is forgotten: its next deliveries start from a small window again. */
@@ -232,8 +234,8 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
     }
   };
 
-  /** How many more deliveries of this webhook to claim now (0: none). */
-  const claimRoom = (hook: Hook, now: number) => {
+  /** How many more deliveries of this webhook to claim now (0: none), when `planned` more may be queued by claims under way. */
+  const claimRoom = (hook: Hook, now: number, planned: number) => {
     const limit = limitOf(hook, limits, now);
     const room = 2 * limit - hook.queue.length - hook.running;
     let budget: number;
@@ -241,16 +243,36 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
       let queuedAll = 0;
       for (const h of waiting.values()) if (trusted(h, limits, now)) queuedAll += h.queue.length;
       const prefetch = Math.min(options.concurrency, Math.ceil((rate.perSecond(now) * PREFETCH_MS) / 1000));
-      budget = options.concurrency - inFlight.size + prefetch - queuedAll;
+      budget = options.concurrency - inFlight.size + prefetch - queuedAll - planned;
     } else budget = room;
     if (!trusted(hook, limits, now)) {
       let slow = 0;
       for (const h of waiting.values()) if (!trusted(h, limits, now)) slow += h.queue.length;
-      budget = Math.min(budget, slowShare(limits) - slow);
+      budget = Math.min(budget, slowShare(limits) - slow - planned);
     }
     const n = Math.min(room, budget);
     if (!hook.tried && hook.queue.length === 0) return Math.max(1, n); // its first attempt (slots.ts)
     return n >= Math.max(1, Math.floor(limit / 2)) || (n > 0 && hook.queue.length === 0) ? n : 0;
+  };
+
+  /** Queues what one claim took, and keeps the webhook due if it may have more. */
+  const queueClaimed = (webhookId: string, hook: Hook, mark: number, req: store.ClaimRequest, claimed: store.ClaimedDelivery[]) => {
+    ctx.metrics.claimMade(claimed.length);
+    // Fewer than asked: nothing more is due, unless the webhook was marked due again meanwhile
+    // (a delivery committed after the claim's snapshot was taken). Else it goes to the back.
+    const markedSince = due.get(webhookId) !== mark;
+    due.delete(webhookId);
+    if (claimed.length >= req.limit || markedSince) due.set(webhookId, ++marked);
+    if (claimed.length === 0) return;
+    const t = claimed[0]!.target;
+    hook.health = adopt(hook.health, { state: t.delivery_health, since: t.health_since, resumeAt: t.backoff_until });
+    for (const d of claimed) {
+      if (held.has(d.id)) continue; // already held: its lease ran out here and this claim took it again
+      const h: Held = { d, leaseUntil: req.leaseUntil };
+      held.set(d.id, h);
+      hook.queue.push(h);
+    }
+    if (hook.queue.length > 0) waiting.set(webhookId, hook);
   };
 
   /** Claims due deliveries for every webhook that may have some, as many as can start soon. */
@@ -267,35 +289,33 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
         if (released > 0) logger.warn({ webhook: webhookId, released }, 'a claim whose commit got no answer had gone through; gave its deliveries back');
         markDue(webhookId);
       }
-      for (const webhookId of [...due.keys()]) {
-        if (stopping) return;
-        const now = clock.now();
-        const hook = hookOf(webhookId);
-        const limit = claimRoom(hook, now);
-        if (limit === 0) continue;
-        const leaseUntil = now + leaseMs;
-        const mark = due.get(webhookId)!;
-        const claimed = await store.claimForWebhook(db, { webhookId, now, limit, lease, leaseUntil }).catch((err: unknown) => {
-          unsureClaims.push({ webhookId, leaseUntil });
+      const keys = [...due.keys()];
+      for (let next = 0; next < keys.length && !stopping; ) {
+        // Claims go in batches (one transaction on SQLite): each claim's room counts what the
+        // batch's earlier claims may add, so the batch takes no more than claims made one by one.
+        const batch: { webhookId: string; hook: Hook; mark: number; req: store.ClaimRequest }[] = [];
+        let planned = 0;
+        for (; next < keys.length && batch.length < CLAIM_BATCH; next++) {
+          const webhookId = keys[next]!;
+          const mark = due.get(webhookId);
+          if (mark === undefined) continue;
+          const now = clock.now();
+          const hook = hookOf(webhookId);
+          const limit = claimRoom(hook, now, planned);
+          if (limit === 0) {
+            // Left out for what the batch may take: looked at again once the batch's real take is known.
+            if (planned > 0 && claimRoom(hook, now, 0) > 0) refill = true;
+            continue;
+          }
+          planned += limit;
+          batch.push({ webhookId, hook, mark, req: { webhookId, now, limit, lease, leaseUntil: now + leaseMs } });
+        }
+        if (batch.length === 0) break;
+        const results = await store.claimForWebhooks(db, batch.map((b) => b.req)).catch((err: unknown) => {
+          for (const { req } of batch) unsureClaims.push({ webhookId: req.webhookId, leaseUntil: req.leaseUntil });
           throw err;
         });
-        ctx.metrics.claimMade(claimed.length);
-        // Fewer than asked: nothing more is due, unless the webhook was marked due again meanwhile
-        // (a delivery committed after the claim's snapshot was taken). Else it goes to the back.
-        const markedSince = due.get(webhookId) !== mark;
-        due.delete(webhookId);
-        if (claimed.length >= limit || markedSince) due.set(webhookId, ++marked);
-        if (claimed.length === 0) continue;
-        const t = claimed[0]!.target;
-        const recorded = { state: t.delivery_health, since: t.health_since, resumeAt: t.backoff_until };
-        hook.health = adopt(hook.health, recorded);
-        for (const d of claimed) {
-          if (held.has(d.id)) continue; // already held: its lease ran out here and this claim took it again
-          const h: Held = { d, leaseUntil };
-          held.set(d.id, h);
-          hook.queue.push(h);
-        }
-        if (hook.queue.length > 0) waiting.set(webhookId, hook);
+        batch.forEach(({ webhookId, hook, mark, req }, i) => queueClaimed(webhookId, hook, mark, req, results[i]!));
         startQueued();
       }
     } while (refill && !stopping);

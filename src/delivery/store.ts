@@ -85,20 +85,40 @@ export interface ClaimRequest {
  * worker's claim holds are passed over, so two workers never take the same delivery.
  */
 export async function claimForWebhook(db: Db, req: ClaimRequest): Promise<ClaimedDelivery[]> {
-  if (db.dialect === 'postgres') return claimInOneStatement(db, req);
+  return (await claimForWebhooks(db, [req]))[0]!;
+}
+
+/**
+ * Several webhooks' claims (an event fanned out to them, say): on SQLite in one transaction, one
+ * commit for all; on PostgreSQL one statement each, side by side. If it fails, any of them may
+ * have gone through (a PostgreSQL statement whose answer was lost): the caller gives them back.
+ */
+export async function claimForWebhooks(db: Db, reqs: readonly ClaimRequest[]): Promise<ClaimedDelivery[][]> {
+  if (db.dialect === 'postgres') {
+    const settled = await Promise.allSettled(reqs.map((req) => claimInOneStatement(db, req)));
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    return settled.map((r) => (r as PromiseFulfilledResult<ClaimedDelivery[]>).value);
+  }
   return db.transaction(async (tx) => {
-    const target = await tx.get<WebhookTarget>(`SELECT ${TARGET_COLUMNS} FROM webhooks WHERE ${CLAIMABLE}`, [req.webhookId, req.now]);
-    if (!target) return [];
-    const rows = await tx.all<Omit<ClaimedDelivery, 'target'>>(
-      `UPDATE deliveries SET next_attempt_at = ?, lease = ?
-        WHERE id IN (SELECT id FROM deliveries
-                      WHERE webhook_id = ? AND state = 'pending' AND next_attempt_at <= ?
-                      ORDER BY next_attempt_at, seq LIMIT ?)
-        RETURNING ${CLAIMED_COLUMNS}`,
-      [req.leaseUntil, req.lease, req.webhookId, req.now, req.limit],
-    );
-    return inPublishOrder(rows).map((r) => ({ ...r, target }));
+    const out: ClaimedDelivery[][] = [];
+    for (const req of reqs) out.push(await claimInTransaction(tx, req));
+    return out;
   });
+}
+
+async function claimInTransaction(tx: Db, req: ClaimRequest): Promise<ClaimedDelivery[]> {
+  const target = await tx.get<WebhookTarget>(`SELECT ${TARGET_COLUMNS} FROM webhooks WHERE ${CLAIMABLE}`, [req.webhookId, req.now]);
+  if (!target) return [];
+  const rows = await tx.all<Omit<ClaimedDelivery, 'target'>>(
+    `UPDATE deliveries SET next_attempt_at = ?, lease = ?
+      WHERE id IN (SELECT id FROM deliveries
+                    WHERE webhook_id = ? AND state = 'pending' AND next_attempt_at <= ?
+                    ORDER BY next_attempt_at, seq LIMIT ?)
+      RETURNING ${CLAIMED_COLUMNS}`,
+    [req.leaseUntil, req.lease, req.webhookId, req.now, req.limit],
+  );
+  return inPublishOrder(rows).map((r) => ({ ...r, target }));
 }
 
 const TARGET_COLUMNS = 'id, url, secret_enc, prev_secret_enc, prev_secret_expires_at, last_success_at, delivery_health, health_since, backoff_until';
