@@ -52,7 +52,16 @@ describe('bootstrap without HOOKLINE_API_KEY', () => {
     expect(await first.stop()).toBe(0);
 
     const out = first.output();
-    expect(out).toMatch(/"msg":"request completed"/); // the logs were captured
+    // One line per request, once answered, with what it asked and how it went.
+    const requestLines = out.split('\n').filter((line) => line.includes('"reqId"') && line.includes('/v2/webhooks/'));
+    expect(requestLines).toHaveLength(1);
+    expect(JSON.parse(requestLines[0]!)).toMatchObject({
+      msg: 'request completed',
+      req: { method: 'GET', url: `/v2/webhooks/${created.body.id}/secret` },
+      res: { statusCode: 200 },
+      responseTime: expect.any(Number),
+    });
+    expect(out).not.toMatch(/incoming request/);
     expect(occurrences(out, key)).toBe(1); // only the line meant for the operator
     expect(out).not.toContain(created.body.secret);
 

@@ -6,7 +6,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifySchema } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifySchema } from 'fastify';
 import type { AppContext } from '../context.js';
 import { newRequestId } from '../ids.js';
 import { registerAuth } from './auth.js';
@@ -45,7 +45,7 @@ const notFound = (request: FastifyRequest, reply: FastifyReply) =>
 export async function buildServer(ctx: AppContext, deps: Omit<RouteDeps, 'ctx'>): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
-    disableRequestLogging: true, // logRequests writes one line per request instead of Fastify's two
+    logController: new OneLinePerRequest(),
     genReqId: newRequestId,
     requestIdHeader: false,
     bodyLimit: ctx.config.bodyLimitBytes,
@@ -74,7 +74,6 @@ export async function buildServer(ctx: AppContext, deps: Omit<RouteDeps, 'ctx'>)
   app.addHook('onRequest', async (request, reply) => {
     reply.header('Request-Id', request.id);
   });
-  logRequests(app);
   registerBodyParsing(app);
   app.addHook('onSend', async (request, reply) => lingerOnUnreadBody(request, reply));
   // A request without a body means "no parameters", as an empty JSON object would.
@@ -145,22 +144,23 @@ function lingerOnUnreadBody(request: FastifyRequest, reply: FastifyReply): void 
 }
 
 /**
- * One info line per request once it is answered: method, URL (tokens redacted by the logger's
- * serializer), status and time taken. Fastify's own logging writes a second line on arrival.
+ * One log line per request once it is answered (Fastify writes a second one on arrival): method,
+ * URL (tokens redacted by the logger's serializer), status and time taken.
  */
-function logRequests(app: FastifyInstance): void {
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.info({ req: request, res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime }, 'request completed');
-  });
+class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (error) reply.log.error({ req: request, res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored');
+    else reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  }
 }
 
 /** The worker role's HTTP server: /healthz, /readyz and /metrics only, for orchestrators and Prometheus. */
 export function buildProbeServer(ctx: AppContext): FastifyInstance {
-  const app = Fastify({ loggerInstance: ctx.logger as FastifyBaseLogger, disableRequestLogging: true, genReqId: newRequestId, requestIdHeader: false });
+  const app = Fastify({ loggerInstance: ctx.logger as FastifyBaseLogger, logController: new OneLinePerRequest(), genReqId: newRequestId, requestIdHeader: false });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('Request-Id', request.id);
   });
-  logRequests(app);
   app.setErrorHandler((err, request, reply) => sendError(request, reply, err));
   app.setNotFoundHandler(notFound);
   healthRoutes(app, ctx);
