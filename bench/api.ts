@@ -214,6 +214,7 @@ async function heldRate(b: Bench, rate: number, seconds: number, warmup: number,
     await rx.collect(false);
   }
   late = 0;
+  await eventLoopDelay(b.hookline.url); // a scrape resets the delay histogram: the next one covers this run
   const cpu0 = b.hookline.cpuMs();
   const t0 = now();
   await run(seconds, true);
@@ -222,6 +223,7 @@ async function heldRate(b: Bench, rate: number, seconds: number, warmup: number,
   const cpu = b.hookline.cpuMs() - cpu0;
   // Arrivals carry the event id (webhook-id); the events table says which booking each event is of.
   const got = await rx.collect(true);
+  const loop = await eventLoopDelay(b.hookline.url);
   const events = await b.hookline.ctx.db.all<{ id: string; body: string }>(
     "SELECT id, body FROM events WHERE type = 'booking.scheduled' AND created_at >= ?",
     [Math.floor(t0) - 1000],
@@ -240,6 +242,8 @@ async function heldRate(b: Bench, rate: number, seconds: number, warmup: number,
     offered: round((sent.length / offeredMs) * 1000),
     bookings: sent.length,
     deliveries: toArrival.length,
+    /** TLS connections hookline opened to the receiver during the run. */
+    connections: got.connections,
     late,
     answerP50: round(percentile(answers, 50)),
     answerP99: round(percentile(answers, 99)),
@@ -249,8 +253,18 @@ async function heldRate(b: Bench, rate: number, seconds: number, warmup: number,
     arrivalMax: round(toArrival[toArrival.length - 1] ?? NaN),
     cpuMsPerBooking: round(cpu / sent.length, 3),
     cpuMsPerDelivery: round(cpu / (sent.length * opts.webhooks), 3),
+    /** The API process's event-loop delay p99 and max (ms), from its /metrics (since the previous scrape). */
+    loopP99: loop.p99,
+    loopMax: loop.max,
     allArrived,
   };
+}
+
+/** nodejs_eventloop_lag_p99_seconds and _max_seconds of the process serving `url`, in ms. */
+async function eventLoopDelay(url: string): Promise<{ p99: number; max: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const read = (name: string) => round(Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) * 1000);
+  return { p99: read('nodejs_eventloop_lag_p99_seconds'), max: read('nodejs_eventloop_lag_max_seconds') };
 }
 
 async function history(b: Bench) {
@@ -287,8 +301,8 @@ try {
         for (const rate of opts.rates) rows.push(await heldRate(b, rate, opts.seconds, opts.warmup, b.calendars.map((_, i) => i)));
         res.rates = rows;
         printTable(`${setup.name}: held rates, fan-out ${opts.webhooks}`, [
-          ['offered/s', 'bookings', 'late', 'answer p50/p99 ms', 'to arrival p50/p90/p99/max ms', 'CPU ms/booking', 'CPU ms/delivery', 'all arrived'],
-          ...rows.map((r) => [r.offered, r.bookings, r.late, `${r.answerP50} / ${r.answerP99}`, `${r.arrivalP50} / ${r.arrivalP90} / ${r.arrivalP99} / ${r.arrivalMax}`, r.cpuMsPerBooking, r.cpuMsPerDelivery, String(r.allArrived)]),
+          ['offered/s', 'bookings', 'late', 'TLS conns', 'answer p50/p99 ms', 'to arrival p50/p90/p99/max ms', 'loop delay p99/max ms', 'CPU ms/booking', 'CPU ms/delivery', 'all arrived'],
+          ...rows.map((r) => [r.offered, r.bookings, r.late, r.connections, `${r.answerP50} / ${r.answerP99}`, `${r.arrivalP50} / ${r.arrivalP90} / ${r.arrivalP99} / ${r.arrivalMax}`, `${r.loopP99} / ${r.loopMax}`, r.cpuMsPerBooking, r.cpuMsPerDelivery, String(r.allArrived)]),
         ]);
       }
       if (phases.has('history')) {

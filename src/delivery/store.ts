@@ -112,16 +112,16 @@ async function claimInTransaction(tx: Db, req: ClaimRequest): Promise<ClaimedDel
   if (!target) return [];
   const rows = await tx.all<Omit<ClaimedDelivery, 'target'>>(
     `UPDATE deliveries SET next_attempt_at = ?, lease = ?
-      WHERE id IN (SELECT id FROM deliveries
-                    WHERE webhook_id = ? AND state = 'pending' AND next_attempt_at <= ?
-                    ORDER BY next_attempt_at, seq LIMIT ?)
+      WHERE seq IN (SELECT seq FROM deliveries
+                     WHERE webhook_id = ? AND state = 'pending' AND next_attempt_at <= ?
+                     ORDER BY next_attempt_at, seq LIMIT ?)
       RETURNING ${CLAIMED_COLUMNS}`,
     [req.leaseUntil, req.lease, req.webhookId, req.now, req.limit],
   );
   return inPublishOrder(rows).map((r) => ({ ...r, target }));
 }
 
-const TARGET_COLUMNS = 'id, url, secret_enc, prev_secret_enc, prev_secret_expires_at, last_success_at, delivery_health, health_since, backoff_until';
+export const TARGET_COLUMNS = 'id, url, secret_enc, prev_secret_enc, prev_secret_expires_at, last_success_at, delivery_health, health_since, backoff_until';
 /** The webhook of a claim: enabled, and not backing off. */
 const CLAIMABLE = "id = ? AND status = 'enabled' AND (backoff_until IS NULL OR backoff_until <= ?)";
 const CLAIMED_COLUMNS = 'id, seq, event_id, webhook_id, attempt_count, created_at, (SELECT body FROM events e WHERE e.id = deliveries.event_id) AS body';
