@@ -11,6 +11,7 @@
 // - Leases (leases.ts) are renewed while held and given back when a delivery cannot start.
 // - Record (outcomes.ts): outcomes and health changes are written in batched transactions.
 import type { AppContext } from '../context.js';
+import type { Taker } from '../notifier.js';
 import { newSortableId } from '../ids.js';
 import { adopt, onOutcome } from './health.js';
 import type { HttpClient } from './http-client.js';
@@ -255,6 +256,20 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
     return n >= Math.max(1, Math.floor(limit / 2)) || (n > 0 && hook.queue.length === 0) ? n : 0;
   };
 
+  /** Holds and queues deliveries leased to this worker (claimed, or handed over by the publisher). */
+  const queueHeld = (webhookId: string, hook: Hook, deliveries: store.ClaimedDelivery[], leaseUntil: number) => {
+    if (deliveries.length === 0) return;
+    const t = deliveries[0]!.target;
+    hook.health = adopt(hook.health, { state: t.delivery_health, since: t.health_since, resumeAt: t.backoff_until });
+    for (const d of deliveries) {
+      if (held.has(d.id)) continue; // already held: its lease ran out here and this claim took it again
+      const h: Held = { d, leaseUntil };
+      held.set(d.id, h);
+      hook.queue.push(h);
+    }
+    if (hook.queue.length > 0) waiting.set(webhookId, hook);
+  };
+
   /** Queues what one claim took, and keeps the webhook due if it may have more. */
   const queueClaimed = (webhookId: string, hook: Hook, mark: number, req: store.ClaimRequest, claimed: store.ClaimedDelivery[]) => {
     ctx.metrics.claimMade(claimed.length);
@@ -263,17 +278,38 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
     const markedSince = due.get(webhookId) !== mark;
     due.delete(webhookId);
     if (claimed.length >= req.limit || markedSince) due.set(webhookId, ++marked);
-    if (claimed.length === 0) return;
-    const t = claimed[0]!.target;
-    hook.health = adopt(hook.health, { state: t.delivery_health, since: t.health_since, resumeAt: t.backoff_until });
-    for (const d of claimed) {
-      if (held.has(d.id)) continue; // already held: its lease ran out here and this claim took it again
-      const h: Held = { d, leaseUntil: req.leaseUntil };
-      held.set(d.id, h);
-      hook.queue.push(h);
-    }
-    if (hook.queue.length > 0) waiting.set(webhookId, hook);
+    queueHeld(webhookId, hook, claimed, req.leaseUntil);
   };
+
+  /**
+   * The publisher's handover (notifier.ts, Taker), where this worker is the only sender: a new
+   * delivery is taken at once only for a webhook known to answer promptly, with nothing queued nor
+   * known due (so nothing older is passed), below its limit, while a slot is free.
+   */
+  const taker: Taker = {
+    offer(webhookIds) {
+      const now = clock.now();
+      if (stopping || now > aliveUntil() || outcomes.full()) return undefined;
+      let free = options.concurrency - inFlight.size;
+      for (const h of waiting.values()) free -= h.queue.length;
+      const ids = new Set<string>();
+      for (const id of webhookIds) {
+        if (free <= 0) break;
+        const hook = hooks.get(id);
+        if (!hook || !hook.tried || due.has(id) || hook.queue.length > 0 || !trusted(hook, limits, now) || hook.running >= limitOf(hook, limits, now)) continue;
+        ids.add(id);
+        free--;
+      }
+      return ids.size > 0 ? { lease, until: now + leaseMs, webhookIds: ids } : undefined;
+    },
+    take(deliveries, leaseUntil) {
+      if (stopping) return; // leased to this worker: the lease brings them back
+      for (const d of deliveries) queueHeld(d.webhook_id, hookOf(d.webhook_id), [d], leaseUntil);
+      ctx.metrics.handedOver(deliveries.length);
+      startQueued();
+    },
+  };
+  if (options.soleSender) ctx.notifier.setTaker(taker);
 
   /** Claims due deliveries for every webhook that may have some, as many as can start soon. */
   const fill = async () => {
@@ -400,6 +436,7 @@ export async function startDispatcher(ctx: AppContext, options: DispatcherOption
     async stop(graceMs) {
       stopping = true;
       unsubscribe();
+      if (ctx.notifier.taker() === taker) ctx.notifier.setTaker(undefined);
       if (timer) clearTimeout(timer);
       dropQueued(); // given back by the heartbeat's stop; else their leases run out
       if (filling) await filling;

@@ -6,6 +6,7 @@ import { isoTime } from '../clock.js';
 import type { AppContext } from '../context.js';
 import { ALPHABET, newId, newSortableId } from '../ids.js';
 import { jsonRows, type Db, type SqlValue } from '../storage/db.js';
+import { TARGET_COLUMNS, type WebhookTarget } from '../delivery/store.js';
 import { kindOf, subscribes, type EventType } from '../webhooks/event-types.js';
 
 export interface PublishInput {
@@ -30,8 +31,9 @@ export function renderEvent(id: string, type: EventType, createdAt: number, data
   return JSON.stringify({ id, object: 'event', creation_time: isoTime(createdAt), type, api_version: 'v2', data });
 }
 
-type WebhookRow = { id: string; events: string; status: string };
-const SELECT_WEBHOOKS = 'SELECT id, events, status FROM webhooks WHERE account_id = ? ORDER BY seq';
+type WebhookRow = WebhookTarget & { events: string; status: string };
+/** SQLite's read of the account's webhooks: whom the event goes to, and what sending to them needs (for a handover). */
+const SELECT_WEBHOOKS = `SELECT events, status, ${TARGET_COLUMNS} FROM webhooks WHERE account_id = ? ORDER BY seq`;
 const DELIVERY_COLUMNS = 'id, event_id, webhook_id, account_id, state, attempt_count, next_attempt_at, lease, created_at, updated_at';
 
 /**
@@ -57,7 +59,9 @@ const PG_PUBLISH = `
                          FROM generate_series(1, 8) WHERE t.id IS NOT NULL),
          ?, t.id, ?, t.state, 0, CASE WHEN t.state = 'skipped' THEN NULL ELSE t.due END, ?, ?, ?
     FROM targets t ORDER BY t.seq
-  RETURNING id, webhook_id, state`;
+  RETURNING id, seq, webhook_id, state, lease`;
+
+type Inserted = { id: string; seq: number; webhook_id: string; state: 'pending' | 'skipped'; lease: string | null };
 
 /**
  * Records the event in `tx` when given (the caller's transaction), else atomically on its own:
@@ -72,7 +76,7 @@ export async function publishEvent(ctx: Pick<AppContext, 'db' | 'clock' | 'notif
   const event: SqlValue[] = [id, input.accountId, input.type, now, body, input.test ? 1 : 0];
   const extra: SqlValue[] = [id, input.accountId, input.inFlight?.lease ?? null, now, now];
 
-  let inserted: { id: string; webhook_id: string; state: 'pending' | 'skipped' }[];
+  let inserted: Inserted[];
   if (db.dialect === 'postgres') {
     inserted = await db.all(PG_PUBLISH, [
       ...event,
@@ -86,25 +90,51 @@ export async function publishEvent(ctx: Pick<AppContext, 'db' | 'clock' | 'notif
       ...extra,
     ]);
   } else {
-    inserted = await db.transaction(async (tx) => {
-      const webhooks = await tx.all<WebhookRow>(SELECT_WEBHOOKS, [input.accountId]);
-      await tx.run('INSERT INTO events (id, account_id, type, created_at, body, test) VALUES (?, ?, ?, ?, ?, ?)', event);
-      const rows = await tx.all<(typeof inserted)[number]>(
-        `INSERT INTO deliveries (${DELIVERY_COLUMNS})
-         SELECT value->>'id', ?, value->>'webhook', ?, value->>'state', 0, CAST(value->>'due' AS BIGINT), ?, ?, ? FROM ${jsonRows(tx)}
-         RETURNING id, webhook_id, state`,
-        [...extra, JSON.stringify(planDeliveries(webhooks, input, now))],
-      );
-      return rows;
-    });
+    const written = await publishOnSqlite(ctx, db, input, event, now);
+    inserted = written.inserted;
+    const { taker, taken, leaseUntil } = written;
+    if (taker && taken.length > 0) {
+      const handed = taken.map((t) => ({ ...t, event_id: id, attempt_count: 0, created_at: now, body }));
+      db.afterCommit(() => taker.take(handed, leaseUntil));
+    }
   }
-  const deliveries = inserted.map((d) => ({ id: d.id, webhookId: d.webhook_id, state: d.state }));
+  const deliveries = inserted.map((d) => ({ id: d.id, webhookId: d.webhook_id, state: d.state, leased: d.lease !== null }));
   // The worker is told once the deliveries are committed (with the caller's transaction, when given one).
-  const due = deliveries.filter((d) => d.state === 'pending').map((d) => d.webhookId);
+  const due = deliveries.filter((d) => d.state === 'pending' && !d.leased).map((d) => d.webhookId);
   if (!input.inFlight && due.length > 0) db.afterCommit(() => ctx.notifier.deliveriesDue(due));
   db.afterCommit(() => ctx.metrics.eventPublished(input.type)); // counted once committed, never if rolled back
   db.afterCommit(() => ctx.notifier.eventPublished(input.accountId)); // open event streams of the account look at once
   return { id, body, deliveries };
+}
+
+/**
+ * SQLite's publish, in a transaction. Where the in-process worker offers to start some webhooks'
+ * new deliveries at once (notifier.ts, Taker), those are written leased to it, and returned to be
+ * handed over once committed: it then need not claim them back.
+ */
+async function publishOnSqlite(ctx: Pick<AppContext, 'notifier'>, db: Db, input: PublishInput, event: SqlValue[], now: number) {
+  return db.transaction(async (tx) => {
+    const webhooks = await tx.all<WebhookRow>(SELECT_WEBHOOKS, [input.accountId]);
+    const plan = planDeliveries(webhooks, input, now);
+    const taker = input.inFlight ? undefined : ctx.notifier.taker();
+    const ready = plan.filter((p) => p.state === 'pending' && !(p.target.backoff_until !== null && p.target.backoff_until > now));
+    const offer = taker && ready.length > 0 ? taker.offer(ready.map((p) => p.webhook)) : undefined;
+    for (const p of plan) {
+      if (!offer?.webhookIds.has(p.webhook) || p.state !== 'pending') continue;
+      p.lease = offer.lease;
+      p.due = offer.until; // as a claim leaves it: due again when the lease ends
+    }
+    await tx.run('INSERT INTO events (id, account_id, type, created_at, body, test) VALUES (?, ?, ?, ?, ?, ?)', event);
+    const inserted = await tx.all<Inserted>(
+      `INSERT INTO deliveries (${DELIVERY_COLUMNS})
+       SELECT value->>'id', ?, value->>'webhook', ?, value->>'state', 0, CAST(value->>'due' AS BIGINT), value->>'lease', ?, ? FROM ${jsonRows(tx)}
+       RETURNING id, seq, webhook_id, state, lease`,
+      [event[0]!, input.accountId, now, now, JSON.stringify(plan.map(({ target: _target, ...row }) => row))],
+    );
+    const targets = new Map(plan.map((p) => [p.webhook, p.target]));
+    const taken = inserted.filter((d) => d.lease !== null && offer !== undefined && d.lease === offer.lease).map((d) => ({ id: d.id, seq: d.seq, webhook_id: d.webhook_id, target: targets.get(d.webhook_id)! }));
+    return { inserted, taker: offer ? taker : undefined, taken, leaseUntil: offer?.until ?? 0 };
+  });
 }
 
 /** SQLite's plan (PG_PUBLISH does the same in SQL): one delivery per webhook the event goes to, subscribed (or named, for a test send); skipped while disabled. */
@@ -113,6 +143,14 @@ function planDeliveries(webhooks: WebhookRow[], input: PublishInput, now: number
     .filter((w) => (input.webhookIds ? input.webhookIds.includes(w.id) : subscribes(JSON.parse(w.events) as string[], input.type)))
     .map((w) => {
       const state = w.status === 'enabled' || input.inFlight ? 'pending' : 'skipped';
-      return { id: newSortableId('DLV'), webhook: w.id, state, due: state === 'skipped' ? null : (input.inFlight?.until ?? now) };
+      const { events: _events, status: _status, ...target } = w;
+      return {
+        id: newSortableId('DLV'),
+        webhook: w.id,
+        state,
+        due: state === 'skipped' ? null : (input.inFlight?.until ?? now),
+        lease: input.inFlight?.lease ?? null,
+        target,
+      };
     });
 }

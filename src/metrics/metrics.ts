@@ -23,6 +23,8 @@ export interface Metrics {
   timerFired(kind: TimerKind): void;
   /** One claim of a webhook's due deliveries made, taking `taken` of them (0: it found none free). */
   claimMade(taken: number): void;
+  /** Deliveries the publisher handed straight to this process's worker (SQLite), which so needed no claim. */
+  handedOver(count: number): void;
 }
 
 /** The `outcome` label of an attempt: success, or why it failed. */
@@ -80,6 +82,11 @@ export function createMetrics(role: string, deps: { db: Db; clock: Clock; logger
     labelNames: ['result'],
     registers,
   });
+  const handed = new Counter({
+    name: 'hookline_deliveries_handed_over_total',
+    help: 'New deliveries the publishing process handed straight to its own worker (SQLite, the only sender), written leased to it: no claim was needed.',
+    registers,
+  });
   for (const type of EVENT_TYPES) published.inc({ type }, 0);
   for (const result of ['found', 'empty']) claims.inc({ result }, 0);
   for (const outcome of OUTCOMES) attempts.inc({ outcome }, 0);
@@ -134,6 +141,7 @@ export function createMetrics(role: string, deps: { db: Db; clock: Clock; logger
     },
     timerFired: (kind) => timers.inc({ kind }),
     claimMade: (taken) => claims.inc({ result: taken > 0 ? 'found' : 'empty' }),
+    handedOver: (count) => handed.inc(count),
   };
 }
 
