@@ -9,8 +9,10 @@ export type TimerKind = 'booking.completed' | 'conversation.abandoned';
 
 /** Sets (or moves) the timer of a subject. */
 export async function setTimer(db: Db, kind: TimerKind, subjectId: string, dueAt: number): Promise<void> {
-  const moved = await db.run('UPDATE timers SET due_at = ? WHERE kind = ? AND subject_id = ?', [dueAt, kind, subjectId]);
-  if (moved.changes === 0) await db.run('INSERT INTO timers (kind, subject_id, due_at) VALUES (?, ?, ?)', [kind, subjectId, dueAt]);
+  await db.run(
+    'INSERT INTO timers (kind, subject_id, due_at) VALUES (?, ?, ?) ON CONFLICT (kind, subject_id) DO UPDATE SET due_at = excluded.due_at',
+    [kind, subjectId, dueAt],
+  );
 }
 
 export async function clearTimer(db: Db, kind: TimerKind, subjectId: string): Promise<void> {
