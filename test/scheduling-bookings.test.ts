@@ -104,6 +104,18 @@ describe('bookings and their events', () => {
     expect((await book('BKC-NOPE', HOUR)).status).toBe(404);
   });
 
+  it('finds the overlap of the longest booking (a day) that starts well before, without reading the whole history', async () => {
+    const host = (await server.api('POST', '/v2/users', { first_name: 'Day', email: 'day@example.com' })).body.id;
+    const cal = async (body: object) => (await server.api('POST', '/v2/booking-calendars', body)).body.id as string;
+    const allDay = await cal({ host, name: 'Workshop', duration_minutes: 1440 });
+    const short = await cal({ host, name: 'Check-in', duration_minutes: 15 });
+    expect((await book(allDay, 300 * HOUR)).status).toBe(200);
+    expect((await book(short, 300 * HOUR + 23 * HOUR + 45 * 60_000)).status).toBe(409); // its last quarter hour
+    expect((await book(short, 300 * HOUR - 10 * 60_000)).status).toBe(409); // runs into its start
+    expect((await book(short, 324 * HOUR)).status).toBe(200); // once it has ended
+    expect((await book(short, 300 * HOUR - 15 * 60_000)).status).toBe(200); // ends as it starts
+  });
+
   it('a guest rescheduling on the same calendar emits booking.rescheduled; the host reassigning emits booking.reassigned', async () => {
     const b = (await book(calX, 20 * HOUR)).body;
     const moved = await guest(b, 'reschedule', { start_time: at(21 * HOUR), reason: 'Train delayed' });

@@ -26,7 +26,7 @@ import { clearTimer, setTimer } from '../timers/timers.js';
 import type { EventType } from '../webhooks/event-types.js';
 import { renderBooking, type BookingObject, type BookingRow, type BookingStatus, type CustomValue, type FormSubmission } from './booking-object.js';
 import { expandedConversation } from './conversation-object.js';
-import { findCalendar, findUser, MAX_DURATION_MINUTES, validTimezone, type CalendarRow } from './hosts.js';
+import { findCalendarLockingHost, findUser, MAX_DURATION_MINUTES, validTimezone, type CalendarRow, type LockedCalendar } from './hosts.js';
 
 const ACTIVE: BookingStatus[] = ['scheduled', 'rescheduled'];
 
@@ -102,9 +102,17 @@ function locationOf(input: ScheduleInput, calendar: CalendarRow): string | null 
 
 async function assertHostFree(db: Db, hostId: string, startsAt: number, endsAt: number, except?: string): Promise<void> {
   // The host is locked first, so that two bookings for one host are checked one after the other:
-  // both cannot find the same time free. A booking that overlaps starts at most its length (a day
-  // at most) before this one: the index range read stays a day long, however long the host's history.
+  // both cannot find the same time free.
   await db.get(`SELECT id FROM users WHERE id = ?${lockForUpdate(db)}`, [hostId]);
+  await assertNoOverlap(db, hostId, startsAt, endsAt, except);
+}
+
+/**
+ * The overlap check, the host's row locked already. A booking that overlaps starts at most its
+ * length (a day at most) before this one: the index range read stays a day long, however long the
+ * host's history.
+ */
+async function assertNoOverlap(db: Db, hostId: string, startsAt: number, endsAt: number, except?: string): Promise<void> {
   const clash = await db.get<{ id: string }>(
     `SELECT id FROM bookings WHERE owner_id = ? AND starts_at > ? AND starts_at < ?
         AND ends_at > ? AND status IN ('requested', 'scheduled', 'rescheduled') AND id <> ? LIMIT 1`,
@@ -133,11 +141,11 @@ export interface ScheduleOptions {
   conversationId?: string;
 }
 
-async function insertBooking(ctx: AppContext, tx: Db, accountId: string, calendar: CalendarRow, input: ScheduleInput, options: ScheduleOptions): Promise<BookingRow> {
+async function insertBooking(ctx: AppContext, tx: Db, accountId: string, calendar: LockedCalendar, input: ScheduleInput, options: ScheduleOptions): Promise<BookingRow> {
   const startsAt = parseStart(ctx, input.start_time);
   const endsAt = startsAt + calendar.duration_minutes * 60_000;
   const form = parseForm(input.booking_form);
-  await assertHostFree(tx, calendar.host_id, startsAt, endsAt);
+  await assertNoOverlap(tx, calendar.host_id, startsAt, endsAt);
   const now = ctx.clock.now();
   const row: BookingRow = {
     seq: 0,
@@ -185,7 +193,7 @@ async function insertBooking(ctx: AppContext, tx: Db, accountId: string, calenda
 /** A guest books a slot on a booking calendar (OnceHub's POST /booking-calendars/{id}/schedule). */
 export async function schedule(ctx: AppContext, accountId: string, calendarId: string, input: ScheduleInput, options: ScheduleOptions = {}, db?: Db): Promise<BookingObject> {
   return (db ?? ctx.db).transaction(async (tx) => {
-    const calendar = await findCalendar(tx, accountId, calendarId, 'id');
+    const calendar = await findCalendarLockingHost(tx, accountId, calendarId, 'id');
     const row = await insertBooking(ctx, tx, accountId, calendar, input, options);
     return renderBooking(row, ctx.publicUrl());
   });
@@ -305,7 +313,7 @@ export const guest = {
       if (input.booking_calendar === b.booking_calendar_id) {
         throw invalid('To move a booking on the same booking calendar, reschedule it.', 'booking_calendar');
       }
-      const calendar = await findCalendar(tx, b.account_id, input.booking_calendar, 'booking_calendar');
+      const calendar = await findCalendarLockingHost(tx, b.account_id, input.booking_calendar, 'booking_calendar');
       canceled(b, input.reason, 'customer');
       await clearTimer(tx, 'booking.completed', b.id);
       await save(tx, b); // free the old slot before the new one is checked

@@ -4,7 +4,7 @@ import { isoTime } from '../clock.js';
 import type { AppContext } from '../context.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { newId } from '../ids.js';
-import { UniqueViolation, type Db } from '../storage/db.js';
+import { lockForUpdate, UniqueViolation, type Db } from '../storage/db.js';
 import { fetchPage, type PageRequest } from '../storage/pagination.js';
 
 export interface UserRow {
@@ -150,6 +150,22 @@ export async function findCalendar(db: Db, accountId: string, id: string, param 
   const row = await db.get<CalendarRow>('SELECT * FROM booking_calendars WHERE account_id = ? AND id = ?', [accountId, id]);
   if (!row) throw notFound(`No such booking calendar: '${id}'`, param);
   return row;
+}
+
+/** A booking calendar read with its host's row locked until the transaction ends (what booking on it needs). */
+export type LockedCalendar = CalendarRow & { readonly hostLocked: true };
+
+/**
+ * The booking calendar, its host's row locked in the same statement (one round trip less than
+ * reading, then locking): bookings for one host are then checked one after the other.
+ */
+export async function findCalendarLockingHost(db: Db, accountId: string, id: string, param = 'id'): Promise<LockedCalendar> {
+  const row = await db.get<CalendarRow>(
+    `SELECT c.* FROM booking_calendars c JOIN users u ON u.id = c.host_id WHERE c.account_id = ? AND c.id = ?${lockForUpdate(db, 'u')}`,
+    [accountId, id],
+  );
+  if (!row) throw notFound(`No such booking calendar: '${id}'`, param);
+  return { ...row, hostLocked: true };
 }
 
 export async function listCalendars(ctx: AppContext, accountId: string, page: PageRequest, publicUrl: string) {
