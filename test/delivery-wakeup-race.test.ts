@@ -46,7 +46,7 @@ describe('a wake-up during a claim', () => {
     const watched = (target: Db): Db['all'] => async (sql, params) => {
       const rows = await target.all(sql, params);
       const hook = during;
-      if (hook && /UPDATE deliveries SET next_attempt_at = \?, lease = \?/.test(sql)) {
+      if (hook && /UPDATE deliveries SET next_attempt_at = \S+, lease = \?/.test(sql)) {
         during = undefined;
         await hook();
       }

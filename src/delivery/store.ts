@@ -89,17 +89,12 @@ export async function claimForWebhook(db: Db, req: ClaimRequest): Promise<Claime
 }
 
 /**
- * Several webhooks' claims (an event fanned out to them, say): on SQLite in one transaction, one
- * commit for all; on PostgreSQL one statement each, side by side. If it fails, any of them may
- * have gone through (a PostgreSQL statement whose answer was lost): the caller gives them back.
+ * Several webhooks' claims (an event fanned out to them, say), the answer in the order asked: on
+ * SQLite in one transaction, one commit for all; on PostgreSQL in one statement. If it fails, it may
+ * have gone through all the same (a commit whose answer was lost): the caller gives them back.
  */
 export async function claimForWebhooks(db: Db, reqs: readonly ClaimRequest[]): Promise<ClaimedDelivery[][]> {
-  if (db.dialect === 'postgres') {
-    const settled = await Promise.allSettled(reqs.map((req) => claimInOneStatement(db, req)));
-    const failed = settled.find((r) => r.status === 'rejected');
-    if (failed) throw failed.reason;
-    return settled.map((r) => (r as PromiseFulfilledResult<ClaimedDelivery[]>).value);
-  }
+  if (db.dialect === 'postgres') return claimInOneStatement(db, reqs);
   return db.transaction(async (tx) => {
     const out: ClaimedDelivery[][] = [];
     for (const req of reqs) out.push(await claimInTransaction(tx, req));
@@ -134,22 +129,39 @@ const CLAIMED_COLUMNS = 'id, seq, event_id, webhook_id, attempt_count, created_a
 const inPublishOrder = <T extends { seq: number }>(rows: T[]) => rows.sort((a, b) => Number(a.seq) - Number(b.seq));
 
 /**
- * The claim on PostgreSQL: one statement, so one round trip where a transaction would take four
- * (in live traffic a claim often takes a single delivery, so this is most of a worker's statements).
+ * The claims on PostgreSQL: one statement, so one round trip for a whole batch where a transaction
+ * would take four per webhook (in live traffic a claim often takes a single delivery, so this is
+ * most of a worker's statements). Per webhook, its oldest due deliveries up to its limit, passing
+ * over those another worker's claim has locked.
  */
-async function claimInOneStatement(db: Db, req: ClaimRequest): Promise<ClaimedDelivery[]> {
+async function claimInOneStatement(db: Db, reqs: readonly ClaimRequest[]): Promise<ClaimedDelivery[][]> {
+  const lease = reqs[0]!.lease;
+  if (reqs.some((r) => r.lease !== lease)) throw new Error('one claim statement takes one lease');
   const rows = await db.all<Omit<ClaimedDelivery, 'target'> & { target: string }>(
-    `WITH target AS (SELECT ${TARGET_COLUMNS} FROM webhooks WHERE ${CLAIMABLE}),
+    `WITH req AS (SELECT value->>'w' AS webhook_id, CAST(value->>'n' AS int) AS n, CAST(value->>'t' AS bigint) AS now,
+                         CAST(value->>'u' AS bigint) AS until
+                    FROM json_array_elements(CAST(? AS json))),
+     target AS (SELECT ${TARGET_COLUMNS.split(', ').map((c) => `w.${c}`).join(', ')}
+                  FROM webhooks w JOIN req r ON r.webhook_id = w.id
+                 WHERE w.status = 'enabled' AND (w.backoff_until IS NULL OR w.backoff_until <= r.now)),
+     picked AS (SELECT d.id AS delivery_id, r.until
+                  FROM target t JOIN req r ON r.webhook_id = t.id
+                  CROSS JOIN LATERAL (SELECT d.id FROM deliveries d
+                                       WHERE d.webhook_id = t.id AND d.state = 'pending' AND d.next_attempt_at <= r.now
+                                       ORDER BY d.next_attempt_at, d.seq LIMIT r.n FOR UPDATE OF d SKIP LOCKED) d),
      claimed AS (
-       UPDATE deliveries SET next_attempt_at = ?, lease = ?
-        WHERE id IN (SELECT d.id FROM deliveries d
-                      WHERE d.webhook_id IN (SELECT id FROM target) AND d.state = 'pending' AND d.next_attempt_at <= ?
-                      ORDER BY d.next_attempt_at, d.seq LIMIT ? FOR UPDATE OF d SKIP LOCKED)
+       UPDATE deliveries SET next_attempt_at = picked.until, lease = ? FROM picked WHERE deliveries.id = picked.delivery_id
         RETURNING ${CLAIMED_COLUMNS})
-     SELECT claimed.*, row_to_json(target)::text AS target FROM claimed CROSS JOIN target`,
-    [req.webhookId, req.now, req.leaseUntil, req.lease, req.now, req.limit],
+     SELECT claimed.*, row_to_json(target)::text AS target FROM claimed JOIN target ON target.id = claimed.webhook_id`,
+    [JSON.stringify(reqs.map((r) => ({ w: r.webhookId, n: r.limit, t: r.now, u: r.leaseUntil }))), lease],
   );
-  return inPublishOrder(rows).map(({ target, ...r }) => ({ ...r, target: JSON.parse(target) as WebhookTarget }));
+  const byWebhook = new Map<string, ClaimedDelivery[]>();
+  for (const { target, ...r } of rows) {
+    const list = byWebhook.get(r.webhook_id) ?? [];
+    list.push({ ...r, target: JSON.parse(target) as WebhookTarget });
+    byWebhook.set(r.webhook_id, list);
+  }
+  return reqs.map((r) => inPublishOrder(byWebhook.get(r.webhookId) ?? []));
 }
 
 export interface Settlement {
