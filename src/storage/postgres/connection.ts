@@ -27,8 +27,8 @@ const UNIQUE_VIOLATION = '23505';
 const DUPLICATE_SCHEMA = '42P06';
 /** Distinct SQL texts whose translation is kept; IN lists of every length would otherwise grow it without end. */
 const TRANSLATIONS_KEPT = 1_000;
-/** Statements with at most this many parameters are prepared and kept on each connection. */
-const PREPARED_MAX_PARAMS = 16;
+/** Statements with at most this many parameters are prepared and kept on each connection (a booking insert and an event publish take 18). */
+const PREPARED_MAX_PARAMS = 24;
 
 export async function openPostgres(url: string, options: PostgresOptions): Promise<Db> {
   const { connectionString, schema } = splitSchema(url);
