@@ -23,6 +23,17 @@ export function cpuMsOf(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
 }
 
+/**
+ * CPU time (ms) the whole machine's processes have used so far, from /proc/stat: user, nice, system,
+ * irq and softirq, without idle, iowait and steal (time other machines' guests took). With
+ * PostgreSQL on the same machine, it holds the database's work that the hookline processes' own
+ * figure leaves out (and the benchmark's clients and receiver, which its caller subtracts).
+ */
+export function machineCpuMs(): number {
+  const [, user, nice, system, , , irq, softirq] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+  return ((user! + nice! + system! + irq! + softirq!) * 1000) / TICKS_PER_SECOND;
+}
+
 export interface HooklineProcesses {
   /** The API's base URL (the process with role all or api). */
   url: string;

@@ -36,6 +36,8 @@ export function makeCertificate(dir: string): { keyFile: string; certFile: strin
 
 export interface ReceiverClient {
   url: string;
+  /** The receiver process's id (its CPU time is its own, not hookline's). */
+  pid: number | undefined;
   count(): Promise<number>;
   /** Resolves with the n-th arrival's time, or undefined if it has not come within timeoutMs. */
   wait(n: number, timeoutMs: number): Promise<number | undefined>;
@@ -67,6 +69,7 @@ export async function startReceiver(keyFile: string, certFile: string): Promise<
     });
   return {
     url: `https://127.0.0.1:${port}`,
+    pid: child.pid,
     count: async () => (await ask({ cmd: 'count' })).count,
     wait: async (n, timeoutMs) => {
       let timer: NodeJS.Timeout | undefined;
