@@ -1,17 +1,15 @@
 // Plumbing for the API benchmark: hookline as its users run it (`hookline start` processes from
 // source, over a fresh database), their CPU time read from /proc, an HTTP client for its API, and
 // a bulk loader of a host's past bookings.
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import { Pool } from 'undici';
+import { startProcess, stopChild } from './harness.js';
 import { openContext } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import type { AppContext } from '../src/context.js';
 import { newId } from '../src/ids.js';
 import { jsonRows } from '../src/storage/db.js';
 
-const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 /** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ, 100 on Linux). */
 const TICKS_PER_SECOND = 100;
 
@@ -43,37 +41,6 @@ export interface HooklineProcesses {
   /** A context on the same database, for reading what the processes wrote (and loading history). */
   ctx: AppContext;
   stop(): Promise<void>;
-}
-
-/** `hookline start --role <role>` from source; resolves with the URL it says it listens on. */
-async function startProcess(env: Record<string, string>, role: string, nodeOptions: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [...nodeOptions, '--import', 'tsx', 'src/cli/index.ts', 'start', '--role', role], {
-    cwd: REPO,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const onData = (c: Buffer) => {
-      out += c.toString();
-      const m = /is listening on (\S+)/.exec(out);
-      if (!m) return;
-      child.stdout!.off('data', onData);
-      child.stdout!.resume(); // its request log is read and dropped, as a log shipper would
-      resolve(m[1]!);
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`hookline --role ${role} exited with ${code}: ${out}`)));
-  });
-  return { child, url };
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
 }
 
 /** split = false: one `hookline start` (API and worker); true: an API process and a worker process. */

@@ -162,7 +162,7 @@ export async function startHookline(env: Record<string, string>, workers: number
   }
   const ctx = await openContext(config);
   await bootstrap(ctx);
-  const children = await Promise.all(Array.from({ length: workers }, () => startWorker(env, workerNodeOptions)));
+  const children = await Promise.all(Array.from({ length: workers }, () => startProcess(env, 'worker', workerNodeOptions)));
   // Told once the workers are registered, it addresses each webhook's wake-ups from the first publish on.
   const wakeups = ctx.db.dialect === 'postgres' ? startTelling(ctx) : undefined;
   return {
@@ -178,27 +178,33 @@ export async function startHookline(env: Record<string, string>, workers: number
 
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
-/** `hookline start --role worker` from source; resolves once it says where it listens (health and metrics). */
-async function startWorker(env: Record<string, string>, nodeOptions: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [...nodeOptions, '--import', 'tsx', 'src/cli/index.ts', 'start', '--role', 'worker'], {
+/**
+ * `hookline start --role <role>` from source; resolves once it says where it listens (a worker:
+ * health and metrics). Its standard output (the logs) is read and dropped from then on.
+ */
+export async function startProcess(env: Record<string, string>, role: 'all' | 'api' | 'worker', nodeOptions: string[] = []): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [...nodeOptions, '--import', 'tsx', 'src/cli/index.ts', 'start', '--role', role], {
     cwd: REPO,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (c: Buffer) => {
+    const onData = (c: Buffer) => {
       out += c.toString();
       const m = /is listening on (\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${out}`)));
+      if (!m) return;
+      child.stdout!.off('data', onData);
+      child.stdout!.resume();
+      resolve(m[1]!);
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`hookline --role ${role} exited with ${code}: ${out}`)));
   });
-  child.stdout!.resume();
   return { child, url };
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+export function stopChild(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null) return resolve();
     child.once('exit', () => resolve());
