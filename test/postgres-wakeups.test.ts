@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { openContext } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
+import { liveWorkers } from '../src/delivery/heartbeat.js';
 import { publishEvent } from '../src/events/publish.js';
 import { sampleData } from '../src/events/samples.js';
 import { channelName, startTelling, workerChannel, workerFor } from '../src/storage/postgres/wakeups.js';
@@ -77,7 +78,9 @@ describe('LISTEN/NOTIFY wake-ups between processes', () => {
   it("each webhook's new deliveries go to its worker only, and to a survivor once its worker is gone", async () => {
     const rx = closeLater(await startReceiver(), (r) => r.close());
     // Workers poll once a minute: within the test only wake-ups can make them deliver.
-    const env = processEnv(tempDir(), { HOOKLINE_POLL_INTERVAL_MS: '60000', HOOKLINE_HEARTBEAT_MS: '200' });
+    // Heartbeats every 500 ms: the API process counts on a worker whose last one is at most 2 beats old, which a
+    // loaded machine (CI) must not miss by accident; a dead one is dropped within about 1.5 s.
+    const env = processEnv(tempDir(), { HOOKLINE_POLL_INTERVAL_MS: '60000', HOOKLINE_HEARTBEAT_MS: '500' });
     procs.push(await startCli(env, 20_000, ['--role', 'api']));
     const hooks = 6;
     for (let i = 0; i < hooks; i++) {
@@ -97,7 +100,9 @@ describe('LISTEN/NOTIFY wake-ups between processes', () => {
     const webhooks = (await ctx.db.all<{ id: string }>('SELECT id FROM webhooks')).map((w) => w.id);
     const publish = () => publishEvent(ctx, { accountId: account, type: 'booking.scheduled', data: sampleData('booking.scheduled', Date.now()) });
     await expect.poll(() => listeners(channelName(env.HOOKLINE_DATABASE!)), { timeout: 10_000 }).toHaveLength(2);
-    closeLater(startTelling(ctx), (w) => w.stop()); // reads which workers are alive at once
+    // Both registered and beating before the API process reads which workers are alive (it does so at once).
+    await expect.poll(async () => (await liveWorkers(ctx.db, Date.now() - 1_000)).length, { timeout: 10_000 }).toBe(2);
+    closeLater(startTelling(ctx), (w) => w.stop());
     await new Promise((r) => setTimeout(r, 500));
 
     const events = 5;
@@ -117,7 +122,7 @@ describe('LISTEN/NOTIFY wake-ups between processes', () => {
     const victim = shares[0]! >= shares[1]! ? 0 : 1;
     const survivor = 1 - victim;
     workers[victim]!.child.kill('SIGKILL');
-    await new Promise((r) => setTimeout(r, 1_000));
+    await new Promise((r) => setTimeout(r, 2_500));
     await publish();
     await rx.waitFor((events + 1) * hooks, 3_000);
     expect(await metric(workers[survivor]!.url, 'hookline_delivery_attempts_total{outcome="success"')).toBe(events * shares[survivor]! + hooks);
