@@ -74,7 +74,6 @@ export async function publishEvent(ctx: Pick<AppContext, 'db' | 'clock' | 'notif
   const id = newId('EVNT');
   const body = renderEvent(id, input.type, now, input.data);
   const event: SqlValue[] = [id, input.accountId, input.type, now, body, input.test ? 1 : 0];
-  const extra: SqlValue[] = [id, input.accountId, input.inFlight?.lease ?? null, now, now];
 
   let inserted: Inserted[];
   if (db.dialect === 'postgres') {
@@ -87,53 +86,60 @@ export async function publishEvent(ctx: Pick<AppContext, 'db' | 'clock' | 'notif
       newSortableId('DLV').slice(0, -8), // the time part; the database adds 8 random characters per delivery
       input.inFlight ? 1 : 0,
       input.inFlight?.until ?? now,
-      ...extra,
+      id,
+      input.accountId,
+      input.inFlight?.lease ?? null,
+      now,
+      now,
     ]);
   } else {
-    const written = await publishOnSqlite(ctx, db, input, event, now);
-    inserted = written.inserted;
-    const { taker, taken, leaseUntil } = written;
-    if (taker && taken.length > 0) {
-      const handed = taken.map((t) => ({ ...t, event_id: id, attempt_count: 0, created_at: now, body }));
-      db.afterCommit(() => taker.take(handed, leaseUntil));
-    }
+    inserted = await publishOnSqlite(ctx, db, input, { id, body, now, event });
   }
-  const deliveries = inserted.map((d) => ({ id: d.id, webhookId: d.webhook_id, state: d.state, leased: d.lease !== null }));
-  // The worker is told once the deliveries are committed (with the caller's transaction, when given one).
-  const due = deliveries.filter((d) => d.state === 'pending' && !d.leased).map((d) => d.webhookId);
-  if (!input.inFlight && due.length > 0) db.afterCommit(() => ctx.notifier.deliveriesDue(due));
+  // The worker is told once the deliveries are committed (with the caller's transaction, when given
+  // one), of those it does not hold already (a test send's, or those handed over to it).
+  const due = inserted.filter((d) => d.state === 'pending' && d.lease === null).map((d) => d.webhook_id);
+  if (due.length > 0) db.afterCommit(() => ctx.notifier.deliveriesDue(due));
   db.afterCommit(() => ctx.metrics.eventPublished(input.type)); // counted once committed, never if rolled back
   db.afterCommit(() => ctx.notifier.eventPublished(input.accountId)); // open event streams of the account look at once
-  return { id, body, deliveries };
+  return { id, body, deliveries: inserted.map((d) => ({ id: d.id, webhookId: d.webhook_id, state: d.state })) };
 }
 
 /**
  * SQLite's publish, in a transaction. Where the in-process worker offers to start some webhooks'
- * new deliveries at once (notifier.ts, Taker), those are written leased to it, and returned to be
- * handed over once committed: it then need not claim them back.
+ * new deliveries at once (notifier.ts, Taker), those are written leased to it and handed over once
+ * committed: it then need not claim them back.
  */
-async function publishOnSqlite(ctx: Pick<AppContext, 'notifier'>, db: Db, input: PublishInput, event: SqlValue[], now: number) {
+async function publishOnSqlite(
+  ctx: Pick<AppContext, 'notifier'>,
+  db: Db,
+  input: PublishInput,
+  { id, body, now, event }: { id: string; body: string; now: number; event: SqlValue[] },
+): Promise<Inserted[]> {
   return db.transaction(async (tx) => {
-    const webhooks = await tx.all<WebhookRow>(SELECT_WEBHOOKS, [input.accountId]);
-    const plan = planDeliveries(webhooks, input, now);
+    const plan = planDeliveries(await tx.all<WebhookRow>(SELECT_WEBHOOKS, [input.accountId]), input, now);
     const taker = input.inFlight ? undefined : ctx.notifier.taker();
     const ready = plan.filter((p) => p.state === 'pending' && !(p.target.backoff_until !== null && p.target.backoff_until > now));
     const offer = taker && ready.length > 0 ? taker.offer(ready.map((p) => p.webhook)) : undefined;
-    for (const p of plan) {
-      if (!offer?.webhookIds.has(p.webhook) || p.state !== 'pending') continue;
-      p.lease = offer.lease;
-      p.due = offer.until; // as a claim leaves it: due again when the lease ends
+    const handed = offer ? ready.filter((p) => offer.webhookIds.has(p.webhook)) : [];
+    if (offer) {
+      for (const p of handed) {
+        p.lease = offer.lease;
+        p.due = offer.until; // as a claim leaves it: due again when the lease ends
+      }
     }
     await tx.run('INSERT INTO events (id, account_id, type, created_at, body, test) VALUES (?, ?, ?, ?, ?, ?)', event);
     const inserted = await tx.all<Inserted>(
       `INSERT INTO deliveries (${DELIVERY_COLUMNS})
        SELECT value->>'id', ?, value->>'webhook', ?, value->>'state', 0, CAST(value->>'due' AS BIGINT), value->>'lease', ?, ? FROM ${jsonRows(tx)}
        RETURNING id, seq, webhook_id, state, lease`,
-      [event[0]!, input.accountId, now, now, JSON.stringify(plan.map(({ target: _target, ...row }) => row))],
+      [id, input.accountId, now, now, JSON.stringify(plan.map(({ target: _target, ...row }) => row))],
     );
-    const targets = new Map(plan.map((p) => [p.webhook, p.target]));
-    const taken = inserted.filter((d) => d.lease !== null && offer !== undefined && d.lease === offer.lease).map((d) => ({ id: d.id, seq: d.seq, webhook_id: d.webhook_id, target: targets.get(d.webhook_id)! }));
-    return { inserted, taker: offer ? taker : undefined, taken, leaseUntil: offer?.until ?? 0 };
+    if (taker && offer) {
+      const seqOf = new Map(inserted.map((d) => [d.id, d.seq]));
+      const deliveries = handed.map((p) => ({ id: p.id, seq: seqOf.get(p.id)!, event_id: id, webhook_id: p.webhook, attempt_count: 0, created_at: now, body, target: p.target }));
+      tx.afterCommit(() => taker.take(deliveries, offer.until));
+    }
+    return inserted;
   });
 }
 
