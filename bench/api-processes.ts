@@ -88,7 +88,7 @@ export function apiClient(url: string, apiKey: string, connections: number) {
 /**
  * Adds past bookings to a host's booking calendar, straight into the database (as years of use
  * would have left them): completed, one after the other back from `before`, none of them in the way
- * of a new booking. Returns how many the host has now.
+ * of a new booking, until the host has `count`.
  */
 export async function loadHistory(ctx: AppContext, calendar: { id: string; accountId: string; hostId: string; minutes: number }, count: number, before: number): Promise<void> {
   const step = calendar.minutes * 60_000;

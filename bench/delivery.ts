@@ -20,15 +20,12 @@ import { setImmediate as yieldLoop, setTimeout as sleep } from 'node:timers/prom
 import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { Agent } from 'undici';
 import { openContext } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
-import { signedHeaders } from '../src/delivery/signing.js';
-import { publishEvent, renderEvent } from '../src/events/publish.js';
+import { publishEvent } from '../src/events/publish.js';
 import { createWebhook } from '../src/webhooks/service.js';
 import { sampleData } from '../src/events/samples.js';
-import { newWebhookSecret } from '../src/ids.js';
-import { createWebhooks, dropSchemas, hooklineEnv, makeCertificate, now, startHookline, startReceiver, tempDir, waitSucceeded, watchEventLoop } from './harness.js';
+import { bareLoop, createWebhooks, dropSchemas, hooklineEnv, makeCertificate, now, startHookline, startReceiver, tempDir, waitSucceeded, watchEventLoop } from './harness.js';
 import { mb, percentile, printTable, round } from './stats.js';
 
 const { values: flags } = parseArgs({
@@ -108,28 +105,7 @@ const results: Record<string, unknown> = {
 /** Every hookline started, so that PostgreSQL schemas can be dropped at the end. */
 const configs: Config[] = [];
 
-async function ceiling(total: number) {
-  const agent = new Agent({ connect: { ca: fs.readFileSync(certFile, 'utf8') }, keepAliveTimeout: 30_000 });
-  const body = renderEvent('EVNT-CEILING000', TYPE, Date.now(), sampleData(TYPE, Date.now()));
-  const secret = newWebhookSecret();
-  const deadline = now() + opts.timeoutMs;
-  let sent = 0;
-  let failed = 0;
-  const worker = async () => {
-    while (sent < total && now() < deadline) {
-      const headers = signedHeaders([secret], `EVNT-${++sent}`, body, Date.now(), 'hookline-bench');
-      const res = await agent.request({ origin: rx.url, path: '/ceiling', method: 'POST', headers: { ...headers }, body });
-      await res.body.text();
-      if (res.statusCode !== 200) failed++;
-    }
-  };
-  const t0 = now();
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const ms = now() - t0;
-  await agent.close();
-  const { count, connections } = await rx.collect(false);
-  return { requests: sent, received: count, connections, failed, concurrency, bodyBytes: body.length, ms: round(ms), perSecond: round((sent * 1000) / ms) };
-}
+const ceiling = (total: number) => bareLoop(rx, certFile, { inFlight: concurrency, total, untilMs: now() + opts.timeoutMs });
 
 /** Starts hookline over a fresh database with `webhooks` webhooks at the receiver. */
 async function freshHookline(setup: Setup, webhooks: number, workers = setup.workers, extraEnv: Record<string, string> = {}) {

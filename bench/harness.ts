@@ -8,10 +8,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pg from 'pg';
+import { Agent } from 'undici';
 import { bootstrap } from '../src/accounts/service.js';
 import { openContext, start, type Running } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 import type { AppContext } from '../src/context.js';
+import { signedHeaders } from '../src/delivery/signing.js';
+import { renderEvent } from '../src/events/publish.js';
+import { sampleData } from '../src/events/samples.js';
+import { newWebhookSecret } from '../src/ids.js';
 import { startTelling } from '../src/storage/postgres/wakeups.js';
 import { createWebhook } from '../src/webhooks/service.js';
 import type { ReceiverCommand, ReceiverReply } from './receiver.js';
@@ -85,6 +90,49 @@ export async function startReceiver(keyFile: string, certFile: string): Promise<
       child.removeAllListeners('exit');
       child.disconnect();
     },
+  };
+}
+
+/**
+ * The yardstick of both benchmarks: a bare undici loop POSTing a 1.3 KB booking.scheduled event,
+ * signed anew for each request as hookline signs each delivery, with `inFlight` at once, until
+ * `total` are sent or `untilMs` (this process's clock) passes. Its CPU is this process's
+ * (`process.cpuUsage()`), the receiver being a process of its own.
+ */
+export async function bareLoop(rx: ReceiverClient, certFile: string, limits: { inFlight: number; total?: number; untilMs: number }) {
+  const agent = new Agent({ connect: { ca: fs.readFileSync(certFile, 'utf8') }, keepAliveTimeout: 30_000 });
+  const type = 'booking.scheduled';
+  const body = renderEvent('EVNT-CEILING000', type, Date.now(), sampleData(type, Date.now()));
+  const secret = newWebhookSecret();
+  await rx.collect(false);
+  let sent = 0;
+  let failed = 0;
+  const cpu0 = process.cpuUsage();
+  const t0 = now();
+  await Promise.all(
+    Array.from({ length: limits.inFlight }, async () => {
+      while (sent < (limits.total ?? Infinity) && now() < limits.untilMs) {
+        const headers = signedHeaders([secret], `EVNT-${++sent}`, body, Date.now(), 'hookline-bench');
+        const res = await agent.request({ origin: rx.url, path: '/ceiling', method: 'POST', headers: { ...headers }, body });
+        await res.body.dump();
+        if (res.statusCode !== 200) failed++;
+      }
+    }),
+  );
+  const ms = now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  await agent.close();
+  const { count, connections } = await rx.collect(false);
+  return {
+    requests: sent,
+    received: count,
+    connections,
+    failed,
+    concurrency: limits.inFlight,
+    bodyBytes: body.length,
+    ms: Math.round(ms * 10) / 10,
+    perSecond: Math.round((sent * 10_000) / ms) / 10,
+    cpuMsPerRequest: Math.round(((cpu.user + cpu.system) / 1000 / sent) * 1000) / 1000,
   };
 }
 
