@@ -19,15 +19,13 @@ afterEach(async () => {
   await rx?.close();
 });
 
-async function metric(name: string): Promise<number> {
-  const text = await server!.running.ctx.metrics.render();
-  return Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+/** The value of the first series of this process's metrics that starts with `series` (0 if none). */
+async function metric(series: string): Promise<number> {
+  const line = (await server!.running.ctx.metrics.render()).split('\n').find((l) => l.startsWith(series));
+  return Number(line?.split(' ').at(-1) ?? 0);
 }
 const handedOver = () => metric('hookline_deliveries_handed_over_total');
-const claimsFound = async () => {
-  const text = await server!.running.ctx.metrics.render();
-  return Number(/^hookline_delivery_claims_total\{result="found"[^}]*\} (\S+)$/m.exec(text)?.[1] ?? 0);
-};
+const claimsFound = () => metric('hookline_delivery_claims_total{result="found"');
 
 /** A server with one webhook whose first delivery has been sent (so the worker knows it answers). */
 async function warmedUp() {
