@@ -22,7 +22,7 @@ export default defineConfig({
         name,
         env: { HOOKLINE_TEST_DB: name },
         ...(name === 'postgres'
-          ? { globalSetup: ['test/support/postgres-setup.ts'] }
+          ? { globalSetup: ['test/support/postgres-setup.ts'], exclude: ['test/sqlite-*.test.ts'] } // tests of the SQLite backend itself
           : { exclude: ['test/postgres-*.test.ts'] }), // tests of the PostgreSQL backend itself
       },
     })),

@@ -9,6 +9,9 @@ import { UniqueViolation } from '../db.js';
 
 type Statement = Database.Statement<unknown[], unknown>;
 
+/** Transactions in one BEGIN ... COMMIT at most: the first one's answer waits for the others to run. */
+const GROUP_MAX = 64;
+
 export function openSqlite(file: string): Db {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const raw = new Database(file);
@@ -59,7 +62,16 @@ export function openSqlite(file: string): Db {
   const locked = <A extends unknown[], R>(op: (...args: A) => Promise<R>) =>
     (...args: A): Promise<R> => (busy ? withLock(() => op(...args)) : op(...args));
 
-  /** What runs after the open transaction commits (one at a time is open: the mutex). */
+  // Group commit: transactions that arrive while one runs join its BEGIN ... COMMIT, each in a
+  // savepoint of its own (a failing one rolls back alone), and all resolve once the one COMMIT is
+  // done. Before committing, a batch waits once for the event loop's current turn to end
+  // (setImmediate), so the requests that turn reads join it: a commit (its WAL pages, about 100 to
+  // 140 µs of CPU) was the costliest statement, and requests arrive one per I/O callback, never in
+  // the same microtask queue. The wait is at most that turn, and nobody is told of a commit early.
+  type Job = { fn: (tx: Db) => Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void };
+  const queue: Job[] = [];
+  let running = false;
+  /** What runs after the transaction being run now commits: its own list, dropped if it rolls back. */
   let onCommit: (() => void)[] = [];
   const tx: Db = {
     dialect: 'sqlite',
@@ -68,6 +80,64 @@ export function openSqlite(file: string): Db {
     transaction: (fn) => fn(tx),
     afterCommit: (fn) => void onCommit.push(fn),
     close: async () => {},
+  };
+  const savepointStart = raw.prepare('SAVEPOINT job');
+  const savepointRelease = raw.prepare('RELEASE job');
+  const savepointUndo = raw.prepare('ROLLBACK TO job');
+
+  const runBatch = () =>
+    withLock(async () => {
+      const done: { job: Job; result: unknown; hooks: (() => void)[] }[] = [];
+      let failure: unknown;
+      try {
+        begin.run();
+      } catch (err) {
+        for (const job of queue.splice(0)) job.reject(translate(err)); // another process holds the database past busy_timeout
+        return;
+      }
+      try {
+        for (let waited = false; ; ) {
+          if (queue.length === 0 && !waited) {
+            waited = true;
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+          if (queue.length === 0 || done.length >= GROUP_MAX) break;
+          const job = queue.shift()!;
+          savepointStart.run();
+          onCommit = [];
+          try {
+            const result = await job.fn(tx);
+            savepointRelease.run();
+            done.push({ job, result, hooks: onCommit });
+          } catch (err) {
+            job.reject(err);
+            if (!raw.inTransaction) throw err; // SQLite gave up the whole transaction: nothing in it stands
+            savepointUndo.run();
+            savepointRelease.run();
+          }
+        }
+        commit.run();
+      } catch (err) {
+        failure = err;
+        if (raw.inTransaction) raw.exec('ROLLBACK');
+      } finally {
+        onCommit = [];
+      }
+      for (const { job, result, hooks } of done) {
+        if (failure !== undefined) job.reject(failure);
+        else {
+          for (const hook of hooks) queueMicrotask(hook);
+          job.resolve(result);
+        }
+      }
+    });
+  const drain = async () => {
+    running = true;
+    try {
+      while (queue.length > 0) await runBatch();
+    } finally {
+      running = false;
+    }
   };
 
   return {
@@ -79,19 +149,9 @@ export function openSqlite(file: string): Db {
     exec: locked(direct.exec),
     afterCommit: (fn) => queueMicrotask(fn),
     transaction: <T>(fn: (tx: Db) => Promise<T>) =>
-      withLock(async () => {
-        begin.run();
-        onCommit = [];
-        try {
-          const result = await fn(tx);
-          commit.run();
-          for (const hook of onCommit.splice(0)) queueMicrotask(hook);
-          return result;
-        } catch (err) {
-          onCommit = [];
-          if (raw.inTransaction) raw.exec('ROLLBACK');
-          throw err;
-        }
+      new Promise<T>((resolve, reject) => {
+        queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+        if (!running) void drain();
       }),
     close: () => withLock(async () => void raw.close()),
   };
