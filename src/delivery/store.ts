@@ -3,7 +3,7 @@
 // (with the webhooks' delivery health, delivery/health.ts). A webhook backing off (backoff_until
 // in the future) is neither found due nor claimed.
 import { newSortableId } from '../ids.js';
-import { jsonRows, placeholders, type Db } from '../storage/db.js';
+import { inBatch, jsonRows, placeholders, type Db } from '../storage/db.js';
 import type { AttemptOutcome } from './http-client.js';
 import type { HealthState } from './health.js';
 import type { Decision } from './outcome.js';
@@ -203,11 +203,14 @@ export async function settle(db: Db, settlements: Settlement[], now: number, opt
     const batch = jsonRows(tx);
     // The delivery is gone when its webhook was deleted during the attempt: then there is nothing to record.
     await tx.run(
-      `INSERT INTO attempts (id, delivery_id, webhook_id, attempted_at, duration_ms, status_code, error_kind, error_message, response_excerpt, next_retry_at)
-       SELECT value->>'a', value->>'d', value->>'w', CAST(value->>'t' AS BIGINT), CAST(value->>'ms' AS INTEGER), CAST(value->>'c' AS INTEGER),
-              value->>'k', value->>'m', value->>'x', CAST(value->>'n' AS BIGINT)
-         FROM ${batch} WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = value->>'d')${
-           options.again ? " AND NOT EXISTS (SELECT 1 FROM attempts a WHERE a.delivery_id = value->>'d' AND a.id = value->>'a')" : ''
+      `WITH v AS (SELECT value->>'a' AS id, value->>'d' AS delivery_id, value->>'w' AS webhook_id, CAST(value->>'t' AS BIGINT) AS attempted_at,
+                         CAST(value->>'ms' AS INTEGER) AS duration_ms, CAST(value->>'c' AS INTEGER) AS status_code, value->>'k' AS error_kind,
+                         value->>'m' AS error_message, value->>'x' AS response_excerpt, CAST(value->>'n' AS BIGINT) AS next_retry_at
+                    FROM ${batch})
+       INSERT INTO attempts (id, delivery_id, webhook_id, attempted_at, duration_ms, status_code, error_kind, error_message, response_excerpt, next_retry_at)
+       SELECT id, delivery_id, webhook_id, attempted_at, duration_ms, status_code, error_kind, error_message, response_excerpt, next_retry_at
+         FROM v WHERE delivery_id IN (SELECT id FROM deliveries WHERE id ${inBatch(tx, 'SELECT delivery_id FROM v')})${
+           options.again ? ` AND id NOT IN (SELECT id FROM attempts WHERE delivery_id ${inBatch(tx, 'SELECT delivery_id FROM v')})` : ''
          }`,
       [rows],
     );
@@ -215,7 +218,7 @@ export async function settle(db: Db, settlements: Settlement[], now: number, opt
     await tx.run(
       `WITH v AS (SELECT value->>'d' AS id, value->>'l' AS lease, value->>'s' AS state, CAST(value->>'n' AS BIGINT) AS next_at FROM ${batch})
        UPDATE deliveries SET state = v.state, attempt_count = attempt_count + 1, next_attempt_at = v.next_at, lease = NULL, updated_at = ?
-         FROM v WHERE deliveries.id = v.id AND deliveries.lease IS NOT DISTINCT FROM v.lease`,
+         FROM v WHERE deliveries.id = v.id AND deliveries.id ${inBatch(tx, 'SELECT id FROM v')} AND deliveries.lease IS NOT DISTINCT FROM v.lease`,
       [rows, now],
     );
     const succeeded = [...new Set(settlements.filter((s) => s.outcome.ok).map((s) => s.webhookId))];
