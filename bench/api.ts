@@ -4,11 +4,12 @@
 // [--webhooks N] [--history 100,100000] [--only bare,max,rates,history] [--log-level L] [--node-options "..."] [--out FILE]`
 // hookline runs as `hookline start` processes (split: `--role api` and `--role worker`) over a fresh
 // database; their CPU time comes from /proc/<pid>/stat. Phases, bounded in count and time:
-//   bare     a bare undici POST loop to the same receiver (16 in flight): CPU per request, the yardstick;
+//   bare     a bare undici POST loop to the same receiver (16 in flight): CPU per request, the yardstick,
+//            back to back and at each held rate's request rate (rate x webhooks, each at its time);
 //   max      N clients booking back to back for S seconds: bookings/s the API takes, then its deliveries;
 //   rates    bookings offered at each held rate (each at its time, up to 64 open) after a warm-up:
 //            booking-to-arrival p50/p99 (from the booking's planned send time to each webhook's arrival),
-//            API answer times, and hookline's CPU per booking and per delivery;
+//            API answer times, and hookline's CPU per booking and per delivery (and its ratio to the bare loop's);
 //   history  the same host given 100 and then 100,000 past bookings: API answer times and CPU per booking
 //            at a held rate, so a cost that grows with history shows.
 import fs from 'node:fs';
@@ -73,8 +74,9 @@ const results: Record<string, unknown> = {
 };
 const configs: Config[] = [];
 
-/** The bare loop, 16 in flight (as many as the clients) for `seconds`: CPU of this process per request. */
-const bare = (seconds: number) => bareLoop(rx, certFile, { inFlight: 16, untilMs: now() + seconds * 1000 });
+/** The bare loop, 16 in flight (as many as the clients) for `seconds`, back to back or at `perSecond`: CPU of this process per request. */
+const bare = (seconds: number, perSecond?: number) =>
+  bareLoop(rx, certFile, { inFlight: 16, untilMs: now() + seconds * 1000, ...(perSecond !== undefined && { perSecond }) });
 
 interface Bench {
   hookline: HooklineProcesses;
@@ -267,7 +269,15 @@ try {
   if (phases.has('bare')) {
     const r = await bare(flags.quick ? 2 : 5);
     results.bare = r;
-    printTable('bare undici POST loop, 16 in flight', [[`${r.perSecond} req/s`, `${r.cpuMsPerRequest} ms CPU per request`]]);
+    // And at each held rate's request rate (a delivery per webhook per booking): a wake-up then carries few requests.
+    const paced = [];
+    for (const rate of opts.rates) paced.push({ perSecondPlanned: rate * opts.webhooks, ...(await bare(flags.quick ? 2 : 5, rate * opts.webhooks)) });
+    results.barePaced = paced;
+    printTable('bare undici POST loop, 16 in flight', [
+      ['sent', 'req/s', 'CPU ms per request'],
+      ['back to back', r.perSecond, r.cpuMsPerRequest],
+      ...paced.map((p) => [`at ${p.perSecondPlanned}/s`, p.perSecond, p.cpuMsPerRequest]),
+    ]);
   }
   for (const setup of setups) {
     const b = await freshBench(setup, 8);
@@ -285,9 +295,16 @@ try {
         const rows = [];
         for (const rate of opts.rates) rows.push(await heldRate(b, rate, opts.seconds, opts.warmup, b.calendars.map((_, i) => i)));
         res.rates = rows;
+        // CPU per delivery against the bare loop's per request, sent at the same rate and back to back (when the bare phase ran).
+        const yardsticks = (rate: number, ms: number) => {
+          const paced = (results.barePaced as { perSecondPlanned: number; cpuMsPerRequest: number }[] | undefined)?.find((p) => p.perSecondPlanned === rate * opts.webhooks);
+          const flat = results.bare as { cpuMsPerRequest: number } | undefined;
+          const x = (y: { cpuMsPerRequest: number } | undefined) => (y ? `${Math.round((ms / y.cpuMsPerRequest) * 10) / 10}×` : '-');
+          return `${x(paced)} / ${x(flat)}`;
+        };
         printTable(`${setup.name}: held rates, fan-out ${opts.webhooks}`, [
-          ['offered/s', 'bookings', 'late', 'TLS conns', 'answer p50/p99 ms', 'to arrival p50/p90/p99/max ms', 'loop delay p99/max ms', 'CPU ms/booking', 'CPU ms/delivery', 'others\' CPU ms/booking', 'all arrived'],
-          ...rows.map((r) => [r.offered, r.bookings, r.late, r.connections, `${r.answerP50} / ${r.answerP99}`, `${r.arrivalP50} / ${r.arrivalP90} / ${r.arrivalP99} / ${r.arrivalMax}`, `${r.loopP99} / ${r.loopMax}`, r.cpuMsPerBooking, r.cpuMsPerDelivery, r.otherCpuMsPerBooking, String(r.allArrived)]),
+          ['offered/s', 'bookings', 'late', 'TLS conns', 'answer p50/p99 ms', 'to arrival p50/p90/p99/max ms', 'loop delay p99/max ms', 'CPU ms/booking', 'CPU ms/delivery', 'x bare same rate / back to back', 'others\' CPU ms/booking', 'all arrived'],
+          ...rows.map((r) => [r.offered, r.bookings, r.late, r.connections, `${r.answerP50} / ${r.answerP99}`, `${r.arrivalP50} / ${r.arrivalP90} / ${r.arrivalP99} / ${r.arrivalMax}`, `${r.loopP99} / ${r.loopMax}`, r.cpuMsPerBooking, r.cpuMsPerDelivery, yardsticks(r.rate, r.cpuMsPerDelivery), r.otherCpuMsPerBooking, String(r.allArrived)]),
         ]);
       }
       if (phases.has('history')) {

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pg from 'pg';
 import { Agent } from 'undici';
@@ -96,10 +97,12 @@ export async function startReceiver(keyFile: string, certFile: string): Promise<
 /**
  * The yardstick of both benchmarks: a bare undici loop POSTing a 1.3 KB booking.scheduled event,
  * signed anew for each request as hookline signs each delivery, with `inFlight` at once, until
- * `total` are sent or `untilMs` (this process's clock) passes. Its CPU is this process's
- * (`process.cpuUsage()`), the receiver being a process of its own.
+ * `total` are sent or `untilMs` (this process's clock) passes. With `perSecond`, each request is
+ * sent at its planned time instead (up to `inFlight` open): the same load as hookline's deliveries
+ * at a held booking rate, so a wake-up of the loop carries as few requests as hookline's do. Its
+ * CPU is this process's (`process.cpuUsage()`), the receiver being a process of its own.
  */
-export async function bareLoop(rx: ReceiverClient, certFile: string, limits: { inFlight: number; total?: number; untilMs: number }) {
+export async function bareLoop(rx: ReceiverClient, certFile: string, limits: { inFlight: number; total?: number; untilMs: number; perSecond?: number }) {
   const agent = new Agent({ connect: { ca: fs.readFileSync(certFile, 'utf8') }, keepAliveTimeout: 30_000 });
   const type = 'booking.scheduled';
   const body = renderEvent('EVNT-CEILING000', type, Date.now(), sampleData(type, Date.now()));
@@ -107,18 +110,30 @@ export async function bareLoop(rx: ReceiverClient, certFile: string, limits: { i
   await rx.collect(false);
   let sent = 0;
   let failed = 0;
+  const post = async () => {
+    const headers = signedHeaders([secret], `EVNT-${++sent}`, body, Date.now(), 'hookline-bench');
+    const res = await agent.request({ origin: rx.url, path: '/ceiling', method: 'POST', headers: { ...headers }, body });
+    await res.body.dump();
+    if (res.statusCode !== 200) failed++;
+  };
+  const more = () => sent < (limits.total ?? Infinity) && now() < limits.untilMs;
   const cpu0 = process.cpuUsage();
   const t0 = now();
-  await Promise.all(
-    Array.from({ length: limits.inFlight }, async () => {
-      while (sent < (limits.total ?? Infinity) && now() < limits.untilMs) {
-        const headers = signedHeaders([secret], `EVNT-${++sent}`, body, Date.now(), 'hookline-bench');
-        const res = await agent.request({ origin: rx.url, path: '/ceiling', method: 'POST', headers: { ...headers }, body });
-        await res.body.dump();
-        if (res.statusCode !== 200) failed++;
-      }
-    }),
-  );
+  if (limits.perSecond === undefined) {
+    await Promise.all(Array.from({ length: limits.inFlight }, async () => {
+      while (more()) await post();
+    }));
+  } else {
+    const open = new Set<Promise<void>>();
+    for (let n = 0; more(); n++) {
+      const wait = t0 + (n * 1000) / limits.perSecond - now();
+      if (wait > 1) await sleep(wait);
+      while (open.size >= limits.inFlight) await Promise.race(open);
+      const p: Promise<void> = post().finally(() => open.delete(p));
+      open.add(p);
+    }
+    await Promise.all(open);
+  }
   const ms = now() - t0;
   const cpu = process.cpuUsage(cpu0);
   await agent.close();
