@@ -3,7 +3,7 @@
 // (with the webhooks' delivery health, delivery/health.ts). A webhook backing off (backoff_until
 // in the future) is neither found due nor claimed.
 import { newSortableId } from '../ids.js';
-import { inBatch, jsonRows, placeholders, type Db } from '../storage/db.js';
+import { alsoByIndex, jsonRows, placeholders, type Db } from '../storage/db.js';
 import type { AttemptOutcome } from './http-client.js';
 import type { HealthState } from './health.js';
 import type { Decision } from './outcome.js';
@@ -209,8 +209,10 @@ export async function settle(db: Db, settlements: Settlement[], now: number, opt
                     FROM ${batch})
        INSERT INTO attempts (id, delivery_id, webhook_id, attempted_at, duration_ms, status_code, error_kind, error_message, response_excerpt, next_retry_at)
        SELECT id, delivery_id, webhook_id, attempted_at, duration_ms, status_code, error_kind, error_message, response_excerpt, next_retry_at
-         FROM v WHERE delivery_id IN (SELECT id FROM deliveries WHERE id ${inBatch(tx, 'SELECT delivery_id FROM v')})${
-           options.again ? ` AND id NOT IN (SELECT id FROM attempts WHERE delivery_id ${inBatch(tx, 'SELECT delivery_id FROM v')})` : ''
+         FROM v WHERE EXISTS (SELECT 1 FROM deliveries d WHERE d.id = v.delivery_id${alsoByIndex(tx, 'd.id', 'SELECT delivery_id FROM v')})${
+           options.again
+             ? ` AND NOT EXISTS (SELECT 1 FROM attempts a WHERE a.delivery_id = v.delivery_id AND a.id = v.id${alsoByIndex(tx, 'a.delivery_id', 'SELECT delivery_id FROM v')})`
+             : ''
          }`,
       [rows],
     );
@@ -218,7 +220,7 @@ export async function settle(db: Db, settlements: Settlement[], now: number, opt
     await tx.run(
       `WITH v AS (SELECT value->>'d' AS id, value->>'l' AS lease, value->>'s' AS state, CAST(value->>'n' AS BIGINT) AS next_at FROM ${batch})
        UPDATE deliveries SET state = v.state, attempt_count = attempt_count + 1, next_attempt_at = v.next_at, lease = NULL, updated_at = ?
-         FROM v WHERE deliveries.id = v.id AND deliveries.id ${inBatch(tx, 'SELECT id FROM v')} AND deliveries.lease IS NOT DISTINCT FROM v.lease`,
+         FROM v WHERE deliveries.id = v.id${alsoByIndex(tx, 'deliveries.id', 'SELECT id FROM v')} AND deliveries.lease IS NOT DISTINCT FROM v.lease`,
       [rows, now],
     );
     const succeeded = [...new Set(settlements.filter((s) => s.outcome.ok).map((s) => s.webhookId))];
