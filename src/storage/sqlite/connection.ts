@@ -6,8 +6,15 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Db, SqlValue } from '../db.js';
 import { UniqueViolation } from '../db.js';
+import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 
 type Statement = Database.Statement<unknown[], unknown>;
+
+/** SQLite's own checkpoint size (pages of 4 KiB), before the checkpointer thread runs and once it does. */
+const AUTOCHECKPOINT_PAGES = 1000;
+const BACKSTOP_CHECKPOINT_PAGES = 10_000;
+/** Commits after which the connection starts its checkpointer thread. */
+const CHECKPOINTER_AFTER_COMMITS = 64;
 
 /** Transactions in one BEGIN ... COMMIT at most: the first one's answer waits for the others to run. */
 const GROUP_MAX = 64;
@@ -19,10 +26,22 @@ export function openSqlite(file: string): Db {
   raw.pragma('synchronous = NORMAL');
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');
-  // Checkpoint the WAL every ~4 MB (SQLite's default). A checkpoint runs inside a commit, on the event
-  // loop: at ~40 MB each one stalled every request for tens of ms (booking-to-arrival p99 29 ms against
-  // 8 to 10 ms at 200 bookings/s, bench:api), for no throughput measurably gained.
-  raw.pragma('wal_autocheckpoint = 1000');
+  // The WAL is checkpointed by a thread of its own (checkpointer.ts), started once the connection
+  // has committed a few times (a short-lived one, a CLI command's, never needs it). Until then, and
+  // should the thread fall behind, SQLite checkpoints inside a commit, on the event loop: every
+  // ~4 MB, its default (at ~40 MB each one stalled every request for tens of ms), then every ~40 MB.
+  raw.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+  let checkpointer: Checkpointer | undefined;
+  let commits = 0;
+  const committed = () => {
+    if (checkpointer || file === ':memory:' || ++commits < CHECKPOINTER_AFTER_COMMITS) return;
+    try {
+      checkpointer = startCheckpointer(path.resolve(file));
+      raw.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
+    } catch {
+      commits = -Infinity; // no thread to be had: SQLite's own checkpoints go on as before
+    }
+  };
 
   const statements = new Map<string, Statement>();
   const begin = raw.prepare('BEGIN IMMEDIATE');
@@ -123,6 +142,7 @@ export function openSqlite(file: string): Db {
       } finally {
         onCommit = [];
       }
+      if (failure === undefined) committed();
       for (const { job, result, hooks } of done) {
         if (failure !== undefined) job.reject(failure);
         else {
@@ -153,7 +173,11 @@ export function openSqlite(file: string): Db {
         queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
         if (!running) void drain();
       }),
-    close: () => withLock(async () => void raw.close()),
+    close: () =>
+      withLock(async () => {
+        await checkpointer?.close();
+        raw.close();
+      }),
   };
 }
 
