@@ -373,9 +373,10 @@ try {
     if (!postgres && t && sqliteRate === undefined) sqliteRate = t.perSecond;
     const toSqlite = postgres && t && sqliteRate ? round(t.perSecond / sqliteRate, 2) : null;
     const p99Target = postgres ? 50 : 25;
+    const ratioTarget = 0.6; // of the ceiling, on SQLite (issue 13; an earlier goal was 0.5)
     const targets = {
       throughputRatio: ratio,
-      ...(!postgres && { throughputRatioOk: ratio !== null && ratio >= 0.5 }),
+      ...(!postgres && { throughputRatioOk: ratio !== null && ratio >= ratioTarget }),
       ...(postgres && { ratioToSqlite: toSqlite, ratioToSqliteOk: toSqlite === null ? null : toSqlite >= 0.6 }),
       p99Ok: l ? l.p99 < p99Target : null,
       memoryFlat: m?.flat ?? null,
@@ -389,7 +390,7 @@ try {
       rows.push(['', 'first publish → last arrival', `${t.perSecond} deliveries/s (${t.received}/${t.deliveries} in ${t.ms} ms${late})`]);
       rows.push(['', "first publish → DB all 'succeeded'", `${t.perSecondDb ?? '-'} deliveries/s`]);
       rows.push(['', 'event-loop delay p99 / max (bench process)', `${t.eventLoopDelayMs.p99} / ${t.eventLoopDelayMs.max} ms`]);
-      if (ratio !== null) rows.push(['', postgres ? 'ratio to ceiling' : 'ratio to ceiling (target ≥ 0.5)', `${ratio}${postgres ? '' : ratio >= 0.5 ? ' OK' : ' BELOW TARGET'}`]);
+      if (ratio !== null) rows.push(['', postgres ? 'ratio to ceiling' : `ratio to ceiling (target ≥ ${ratioTarget})`, `${ratio}${postgres ? '' : ratio >= ratioTarget ? ' OK' : ' BELOW TARGET'}`]);
       if (toSqlite !== null) rows.push(['', 'ratio to SQLite (target ≥ 0.6)', `${toSqlite} ${toSqlite >= 0.6 ? 'OK' : 'BELOW TARGET'}`]);
     }
     if (l) {
