@@ -38,25 +38,30 @@ const scans = (node: PlanNode): string[] => [
   ...(node.Plans ?? []).flatMap(scans),
 ];
 
+/** A fresh context with an account, a webhook subscribed to bookings and one event published to it. */
+async function oneWebhookAndEvent(accountName: string) {
+  ctx = await openTestContext();
+  const { account } = await createAccount(ctx, accountName);
+  const webhook = await createWebhook(ctx, account.id, { name: 'w', url: 'https://receiver.example/h', events: ['booking'] });
+  const event = await publishEvent(ctx, { accountId: account.id, type: 'booking.scheduled', data: sampleData('booking.scheduled', ctx.clock.now()) });
+  return { db: ctx.db, account, webhook, event, now: ctx.clock.now() };
+}
+
 describe('the delivery pipeline on PostgreSQL', () => {
   it('records attempts reading deliveries and attempts by index, with 20,000 deliveries in the table', async () => {
-    ctx = await openTestContext();
-    const { account } = await createAccount(ctx, 'plans');
-    const webhook = await createWebhook(ctx, account.id, { name: 'w', url: 'https://receiver.example/h', events: ['booking'] });
-    const event = await publishEvent(ctx, { accountId: account.id, type: 'booking.scheduled', data: sampleData('booking.scheduled', ctx.clock.now()) });
-    const now = ctx.clock.now();
-    await ctx.db.run(
+    const { db, account, webhook, event, now } = await oneWebhookAndEvent('plans');
+    await db.run(
       `INSERT INTO deliveries (id, event_id, webhook_id, account_id, state, attempt_count, next_attempt_at, lease, created_at, updated_at)
        SELECT 'DLV-FILL' || g, ?, ?, ?, 'succeeded', 1, NULL, NULL, ?, ? FROM generate_series(1, 20000) g`,
       [event.id, webhook.id, account.id, now, now],
     );
-    await ctx.db.run(
+    await db.run(
       `INSERT INTO attempts (id, delivery_id, webhook_id, attempted_at, duration_ms, status_code)
        SELECT 'ATT-FILL' || g, 'DLV-FILL' || (1 + g % 20000), ?, ?, 3, 200 FROM generate_series(1, 40000) g`,
       [webhook.id, now],
     );
-    await ctx.db.exec('ANALYZE deliveries; ANALYZE attempts');
-    const leased = await ctx.db.all<{ id: string }>("UPDATE deliveries SET lease = 'WRK-PLANS' WHERE event_id = ? AND id NOT LIKE 'DLV-FILL%' RETURNING id", [event.id]);
+    await db.exec('ANALYZE deliveries; ANALYZE attempts');
+    const leased = await db.all<{ id: string }>("UPDATE deliveries SET lease = 'WRK-PLANS' WHERE event_id = ? AND id NOT LIKE 'DLV-FILL%' RETURNING id", [event.id]);
     const settlements: Settlement[] = ['DLV-FILL7', 'DLV-FILL19000', leased[0]!.id].map((deliveryId, i) => ({
       attemptId: `ATT-PLANS${i}`, // the same when written again, as after a failed write
       deliveryId,
@@ -69,41 +74,37 @@ describe('the delivery pipeline on PostgreSQL', () => {
 
     for (const again of [false, true]) {
       const seen: { sql: string; params: readonly SqlValue[] }[] = [];
-      await settle(noting(ctx.db, seen), settlements, now, { again });
+      await settle(noting(db, seen), settlements, now, { again });
       const reads = seen.filter(({ sql }) => /\b(deliveries|attempts)\b/.test(sql));
       expect(reads.length).toBeGreaterThanOrEqual(2); // the attempts' insert and the deliveries' update
       for (const { sql, params } of reads) {
-        const [row] = await ctx.db.all<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) ${sql}`, params);
+        const [row] = await db.all<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) ${sql}`, params);
         const wholeTables = scans(row!['QUERY PLAN'][0].Plan).filter((t) => t === 'deliveries' || t === 'attempts');
         expect(wholeTables, `${again ? 'again: ' : ''}${sql.replace(/\s+/g, ' ').slice(0, 80)}`).toEqual([]);
       }
     }
     // And it recorded what it was given: the leased delivery moved on, one attempt each, none twice.
-    const recorded = await ctx.db.all<{ n: number }>("SELECT COUNT(*) AS n FROM attempts WHERE id NOT LIKE 'ATT-FILL%'");
+    const recorded = await db.all<{ n: number }>("SELECT COUNT(*) AS n FROM attempts WHERE id NOT LIKE 'ATT-FILL%'");
     expect(Number(recorded[0]!.n)).toBe(3);
-    const moved = await ctx.db.get<{ state: string; lease: string | null }>('SELECT state, lease FROM deliveries WHERE id = ?', [leased[0]!.id]);
+    const moved = await db.get<{ state: string; lease: string | null }>('SELECT state, lease FROM deliveries WHERE id = ?', [leased[0]!.id]);
     expect(moved).toEqual({ state: 'succeeded', lease: null });
   });
 
   it('claims in a backlog reading only the deliveries it takes, not the whole backlog', async () => {
-    ctx = await openTestContext();
-    const { account } = await createAccount(ctx, 'claim-plans');
-    const webhook = await createWebhook(ctx, account.id, { name: 'w', url: 'https://receiver.example/h', events: ['booking'] });
-    const event = await publishEvent(ctx, { accountId: account.id, type: 'booking.scheduled', data: sampleData('booking.scheduled', ctx.clock.now()) });
-    const now = ctx.clock.now();
+    const { db, account, webhook, event, now } = await oneWebhookAndEvent('claim-plans');
     // 5,000 due at the same moment, as a burst or a backlog let go at once leaves them: oldest first is by seq.
-    await ctx.db.run(
+    await db.run(
       `INSERT INTO deliveries (id, event_id, webhook_id, account_id, state, attempt_count, next_attempt_at, lease, created_at, updated_at)
        SELECT 'DLV-BACKLOG' || g, ?, ?, ?, 'pending', 0, ?, NULL, ?, ? FROM generate_series(1, 5000) g`,
       [event.id, webhook.id, account.id, now - 1_000, now, now],
     );
-    await ctx.db.exec('ANALYZE deliveries');
+    await db.exec('ANALYZE deliveries');
     const req = { webhookId: webhook.id, now, limit: 16, lease: 'WRK-PLANS', leaseUntil: now + 60_000 };
     const seen: { sql: string; params: readonly SqlValue[] }[] = [];
-    const [first] = await claimForWebhooks(noting(ctx.db, seen), [req]);
+    const [first] = await claimForWebhooks(noting(db, seen), [req]);
     expect(first).toHaveLength(16);
     const claim = seen.find(({ sql }) => /UPDATE deliveries/.test(sql))!;
-    const plan = await ctx.db
+    const plan = await db
       .transaction(async (tx) => {
         const [row] = await tx.all<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${claim.sql}`, claim.params);
         throw Object.assign(new Error('roll back the explained claim'), { plan: row!['QUERY PLAN'][0].Plan });
