@@ -7,6 +7,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startCheckpointer } from '../src/storage/sqlite/checkpointer.js';
 import { openSqlite } from '../src/storage/sqlite/connection.js';
 
 let dir: string | undefined;
@@ -56,5 +57,26 @@ describe('SQLite checkpoints', () => {
     const reader = new Database(file, { readonly: true });
     expect((reader.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n).toBe(2_400);
     reader.close();
+  });
+
+  it('tell the connection when their thread fails (it then checkpoints itself again), and not when it is closed', async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hookline-ckpt-'));
+    // A file that is not there: the thread's connection cannot open, and the thread ends.
+    const lost = await new Promise<boolean>((resolve) => {
+      startCheckpointer(path.join(dir!, 'missing.db'), () => resolve(true), 20);
+      setTimeout(() => resolve(false), 10_000);
+    });
+    expect(lost).toBe(true);
+
+    const file = path.join(dir, 'there.db');
+    const db = openSqlite(file);
+    await db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY)');
+    let lostAfterClose = false;
+    const checkpointer = startCheckpointer(file, () => (lostAfterClose = true), 20);
+    for (let waited = 0; checkpointer.last() === undefined && waited < 10_000; waited += 20) await sleep(20); // the thread's first tick
+    expect(checkpointer.last()).toMatchObject({ log: expect.any(Number), checkpointed: expect.any(Number) });
+    await checkpointer.close();
+    expect(lostAfterClose).toBe(false);
+    await db.close();
   });
 });

@@ -5,7 +5,7 @@
 // checkpoint (it waits for no reader or writer; the process's connection goes on committing
 // meanwhile) a few times a second; one with nothing to copy costs a lock and returns. The
 // process's connection keeps an automatic checkpoint at a larger size as a backstop, should the
-// thread ever fall behind.
+// thread ever fall behind, and back at its usual size should the thread fail.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
@@ -39,7 +39,8 @@ export interface Checkpointer {
   close(): Promise<void>;
 }
 
-export function startCheckpointer(file: string, everyMs = CHECKPOINT_EVERY_MS): Checkpointer {
+/** `onLost`: the thread stopped without close() being asked (it failed): the opener checkpoints itself again. */
+export function startCheckpointer(file: string, onLost: () => void, everyMs = CHECKPOINT_EVERY_MS): Checkpointer {
   const module = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER, { eval: true, workerData: { file, module, everyMs } });
   worker.unref(); // never what keeps the process alive
@@ -47,11 +48,18 @@ export function startCheckpointer(file: string, everyMs = CHECKPOINT_EVERY_MS): 
   worker.on('message', (m: { log: number; checkpointed: number } | { error: string }) => {
     if ('log' in m) last = m; // an error (the file busy, say) is tried again at the next tick
   });
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  worker.on('error', () => {}); // it exits: the backstop checkpoint goes on
+  let closing = false;
+  const exited = new Promise<void>((resolve) =>
+    worker.once('exit', () => {
+      if (!closing) onLost();
+      resolve();
+    }),
+  );
+  worker.on('error', () => {}); // it exits, and onLost says so
   return {
     last: () => last,
     close: async () => {
+      closing = true;
       worker.ref(); // held until it has closed its connection
       worker.postMessage('close');
       await exited;

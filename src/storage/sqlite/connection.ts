@@ -36,7 +36,9 @@ export function openSqlite(file: string): Db {
   const committed = () => {
     if (checkpointer || file === ':memory:' || ++commits < CHECKPOINTER_AFTER_COMMITS) return;
     try {
-      checkpointer = startCheckpointer(path.resolve(file));
+      checkpointer = startCheckpointer(path.resolve(file), () => {
+        if (raw.open) raw.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`); // the thread failed: SQLite's own again
+      });
       raw.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
     } catch {
       commits = -Infinity; // no thread to be had: SQLite's own checkpoints go on as before
