@@ -14,11 +14,10 @@
 //            at a held rate, so a cost that grows with history shows.
 import fs from 'node:fs';
 import os from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../src/config.js';
 import { apiClient, cpuMsOf, loadHistory, machineCpuMs, startProcesses, type HooklineProcesses } from './api-processes.js';
-import { API_KEY, bareLoop, dropSchemas, hooklineEnv, makeCertificate, now, startReceiver, tempDir } from './harness.js';
+import { API_KEY, atHeldRate, bareLoop, dropSchemas, hooklineEnv, makeCertificate, now, startReceiver, tempDir } from './harness.js';
 import { percentile, printTable, round } from './stats.js';
 
 const { values: flags } = parseArgs({
@@ -75,6 +74,8 @@ const results: Record<string, unknown> = {
 const configs: Config[] = [];
 
 /** The bare loop, 16 in flight (as many as the clients) for `seconds`, back to back or at `perSecond`: CPU of this process per request. */
+/** The bare phase's figures, what hookline's CPU per delivery is compared with: by booking rate for the paced runs. */
+const yardstick: { backToBack?: { cpuMsPerRequest: number }; atRate: Map<number, { cpuMsPerRequest: number }> } = { atRate: new Map() };
 const bare = (seconds: number, perSecond?: number) =>
   bareLoop(rx, certFile, { inFlight: 16, untilMs: now() + seconds * 1000, ...(perSecond !== undefined && { perSecond }) });
 
@@ -157,31 +158,18 @@ async function maxRate(b: Bench, seconds: number) {
 /** Bookings at a held rate, each at its planned time (or as soon as fewer than OPEN are open); warm-up first. */
 async function heldRate(b: Bench, rate: number, seconds: number, warmup: number, calendars: number[]) {
   const sent: { planned: number; id: string; ms: number }[] = [];
-  let open = 0;
   let late = 0;
   let k = 0;
   let booked = 0;
   const run = async (secs: number, keep: boolean) => {
-    const t0 = now();
     const total = Math.round(rate * secs);
     booked += total;
-    const pending: Promise<void>[] = [];
-    for (let n = 0; n < total; n++) {
-      const planned = t0 + (n * 1000) / rate;
-      const wait = planned - now();
-      if (wait > 1) await sleep(wait);
-      while (open >= OPEN) await sleep(1);
-      if (now() - planned > 5) late++;
-      open++;
-      const i = calendars[k++ % calendars.length]!;
-      pending.push(
-        book(b, i).then((r) => {
-          open--;
-          if (keep) sent.push({ planned, ...r });
-        }),
-      );
-    }
-    await Promise.all(pending);
+    const paced = await atHeldRate(rate, OPEN, (n) => n < total, (_, planned) =>
+      book(b, calendars[k++ % calendars.length]!).then((r) => {
+        if (keep) sent.push({ planned, ...r });
+      }),
+    );
+    late += paced.late;
   };
   await rx.collect(false);
   if (warmup > 0) {
@@ -268,10 +256,14 @@ async function history(b: Bench) {
 try {
   if (phases.has('bare')) {
     const r = await bare(flags.quick ? 2 : 5);
-    results.bare = r;
+    results.bare = yardstick.backToBack = r;
     // And at each held rate's request rate (a delivery per webhook per booking): a wake-up then carries few requests.
     const paced = [];
-    for (const rate of opts.rates) paced.push({ perSecondPlanned: rate * opts.webhooks, ...(await bare(flags.quick ? 2 : 5, rate * opts.webhooks)) });
+    for (const rate of opts.rates) {
+      const p = { perSecondPlanned: rate * opts.webhooks, ...(await bare(flags.quick ? 2 : 5, rate * opts.webhooks)) };
+      paced.push(p);
+      yardstick.atRate.set(rate, p);
+    }
     results.barePaced = paced;
     printTable('bare undici POST loop, 16 in flight', [
       ['sent', 'req/s', 'CPU ms per request'],
@@ -297,10 +289,8 @@ try {
         res.rates = rows;
         // CPU per delivery against the bare loop's per request, sent at the same rate and back to back (when the bare phase ran).
         const yardsticks = (rate: number, ms: number) => {
-          const paced = (results.barePaced as { perSecondPlanned: number; cpuMsPerRequest: number }[] | undefined)?.find((p) => p.perSecondPlanned === rate * opts.webhooks);
-          const flat = results.bare as { cpuMsPerRequest: number } | undefined;
           const x = (y: { cpuMsPerRequest: number } | undefined) => (y ? `${Math.round((ms / y.cpuMsPerRequest) * 10) / 10}×` : '-');
-          return `${x(paced)} / ${x(flat)}`;
+          return `${x(yardstick.atRate.get(rate))} / ${x(yardstick.backToBack)}`;
         };
         printTable(`${setup.name}: held rates, fan-out ${opts.webhooks}`, [
           ['offered/s', 'bookings', 'late', 'TLS conns', 'answer p50/p99 ms', 'to arrival p50/p90/p99/max ms', 'loop delay p99/max ms', 'CPU ms/booking', 'CPU ms/delivery', 'x bare same rate / back to back', 'others\' CPU ms/booking', 'all arrived'],

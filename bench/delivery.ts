@@ -25,7 +25,7 @@ import { loadConfig, type Config } from '../src/config.js';
 import { publishEvent } from '../src/events/publish.js';
 import { createWebhook } from '../src/webhooks/service.js';
 import { sampleData } from '../src/events/samples.js';
-import { bareLoop, createWebhooks, dropSchemas, hooklineEnv, makeCertificate, now, startHookline, startReceiver, tempDir, waitSucceeded, watchEventLoop } from './harness.js';
+import { atHeldRate, bareLoop, createWebhooks, dropSchemas, hooklineEnv, makeCertificate, now, startHookline, startReceiver, tempDir, waitSucceeded, watchEventLoop } from './harness.js';
 import { mb, percentile, printTable, round } from './stats.js';
 
 const { values: flags } = parseArgs({
@@ -168,22 +168,10 @@ async function latency(setup: Setup, rate: number, measured: number) {
   const t0 = now();
   // Each event is published at its time, whether or not earlier publishes have returned (as
   // requests to an API server come), with at most LATENCY_OPEN publishes open at once.
-  let started = 0;
-  const open = new Set<Promise<void>>();
-  while (started < total && now() < deadline) {
-    const due = Math.min(total, Math.floor(((now() - t0) * rate) / 1000));
-    while (started < due && open.size < LATENCY_OPEN) {
-      started++;
-      const t = now();
-      const p: Promise<void> = publishEvent(running.ctx, { accountId, type: TYPE, data: sampleData(TYPE, Date.now()) }).then(({ id }) => {
-        publishedAt.set(id, t);
-        open.delete(p);
-      });
-      open.add(p);
-    }
-    await (open.size >= LATENCY_OPEN ? Promise.race(open) : sleep(1));
-  }
-  await Promise.all(open);
+  await atHeldRate(rate, LATENCY_OPEN, (n) => n < total && now() < deadline, () => {
+    const t = now();
+    return publishEvent(running.ctx, { accountId, type: TYPE, data: sampleData(TYPE, Date.now()) }).then(({ id }) => void publishedAt.set(id, t));
+  });
   const offeredRate = (publishedAt.size * 1000) / (now() - t0);
   await rx.wait(publishedAt.size, deadline - now());
   await waitSucceeded(running, publishedAt.size, deadline);

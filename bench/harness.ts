@@ -25,6 +25,34 @@ import type { ReceiverCommand, ReceiverReply } from './receiver.js';
 export const API_KEY = 'hkl_bench_key_of_the_first_account_0123456789';
 export const now = () => performance.timeOrigin + performance.now();
 
+/**
+ * Starts `start(n, planned)` for n = 0, 1, ... while `more(n)`, at `perSecond`: each at its planned
+ * time (this process's clock), whether or not earlier ones have ended, as requests to a server
+ * come, but with at most `maxOpen` open (then as soon as one ends). Resolves once all have ended,
+ * with how many started more than 5 ms after their planned time.
+ */
+export async function atHeldRate(
+  perSecond: number,
+  maxOpen: number,
+  more: (n: number) => boolean,
+  start: (n: number, planned: number) => Promise<unknown>,
+): Promise<{ late: number }> {
+  const t0 = now();
+  const open = new Set<Promise<unknown>>();
+  let late = 0;
+  for (let n = 0; more(n); n++) {
+    const planned = t0 + (n * 1000) / perSecond;
+    const wait = planned - now();
+    if (wait > 1) await sleep(wait);
+    while (open.size >= maxOpen) await Promise.race(open);
+    if (now() - planned > 5) late++;
+    const p: Promise<unknown> = start(n, planned).finally(() => open.delete(p));
+    open.add(p);
+  }
+  await Promise.all(open);
+  return { late };
+}
+
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
@@ -124,15 +152,7 @@ export async function bareLoop(rx: ReceiverClient, certFile: string, limits: { i
       while (more()) await post();
     }));
   } else {
-    const open = new Set<Promise<void>>();
-    for (let n = 0; more(); n++) {
-      const wait = t0 + (n * 1000) / limits.perSecond - now();
-      if (wait > 1) await sleep(wait);
-      while (open.size >= limits.inFlight) await Promise.race(open);
-      const p: Promise<void> = post().finally(() => open.delete(p));
-      open.add(p);
-    }
-    await Promise.all(open);
+    await atHeldRate(limits.perSecond, limits.inFlight, more, post);
   }
   const ms = now() - t0;
   const cpu = process.cpuUsage(cpu0);
