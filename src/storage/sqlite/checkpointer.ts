@@ -10,21 +10,18 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
 /** How often the thread checkpoints. */
-export const CHECKPOINT_EVERY_MS = 200;
+const CHECKPOINT_EVERY_MS = 200;
 
-// CommonJS run by the worker (eval: no file to find, from source or from dist alike). Each
-// checkpoint's result goes back to the opener: frames in the log, frames copied.
+// CommonJS run by the worker (eval: no file to find, from source or from dist alike). A checkpoint
+// that fails (the file busy, say) is tried again at the next tick.
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.module);
 const db = new Database(workerData.file, { fileMustExist: true });
 const timer = setInterval(() => {
   try {
-    const [r] = db.pragma('wal_checkpoint(PASSIVE)');
-    parentPort.postMessage({ log: r.log, checkpointed: r.checkpointed });
-  } catch (err) {
-    parentPort.postMessage({ error: String(err && err.message || err) });
-  }
+    db.pragma('wal_checkpoint(PASSIVE)');
+  } catch {}
 }, workerData.everyMs);
 parentPort.on('message', () => {
   clearInterval(timer);
@@ -34,8 +31,6 @@ parentPort.on('message', () => {
 `;
 
 export interface Checkpointer {
-  /** Frames in the log and frames copied at the last checkpoint (for tests and metrics). */
-  last(): { log: number; checkpointed: number } | undefined;
   close(): Promise<void>;
 }
 
@@ -44,10 +39,6 @@ export function startCheckpointer(file: string, onLost: () => void, everyMs = CH
   const module = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER, { eval: true, workerData: { file, module, everyMs } });
   worker.unref(); // never what keeps the process alive
-  let last: { log: number; checkpointed: number } | undefined;
-  worker.on('message', (m: { log: number; checkpointed: number } | { error: string }) => {
-    if ('log' in m) last = m; // an error (the file busy, say) is tried again at the next tick
-  });
   let closing = false;
   const exited = new Promise<void>((resolve) =>
     worker.once('exit', () => {
@@ -57,7 +48,6 @@ export function startCheckpointer(file: string, onLost: () => void, everyMs = CH
   );
   worker.on('error', () => {}); // it exits, and onLost says so
   return {
-    last: () => last,
     close: async () => {
       closing = true;
       worker.ref(); // held until it has closed its connection

@@ -3,6 +3,7 @@
 // caller wait while a transaction is open, so no statement slips into somebody else's transaction.
 import fs from 'node:fs';
 import path from 'node:path';
+import { setImmediate } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import type { Db, SqlValue } from '../db.js';
 import { UniqueViolation } from '../db.js';
@@ -31,17 +32,18 @@ export function openSqlite(file: string): Db {
   // should the thread fall behind, SQLite checkpoints inside a commit, on the event loop: every
   // ~4 MB, its default (at ~40 MB each one stalled every request for tens of ms), then every ~40 MB.
   raw.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
-  let checkpointer: Checkpointer | undefined;
+  /** null: no thread could be had, SQLite's own checkpoints go on as before. */
+  let checkpointer: Checkpointer | null | undefined;
   let commits = 0;
   const committed = () => {
-    if (checkpointer || file === ':memory:' || ++commits < CHECKPOINTER_AFTER_COMMITS) return;
+    if (checkpointer !== undefined || file === ':memory:' || ++commits < CHECKPOINTER_AFTER_COMMITS) return;
     try {
       checkpointer = startCheckpointer(path.resolve(file), () => {
         if (raw.open) raw.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`); // the thread failed: SQLite's own again
       });
       raw.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
     } catch {
-      commits = -Infinity; // no thread to be had: SQLite's own checkpoints go on as before
+      checkpointer = null;
     }
   };
 
@@ -117,12 +119,13 @@ export function openSqlite(file: string): Db {
         return;
       }
       try {
-        for (let waited = false; ; ) {
-          if (queue.length === 0 && !waited) {
+        for (let waited = false; done.length < GROUP_MAX; ) {
+          if (queue.length === 0) {
+            if (waited) break;
             waited = true;
-            await new Promise((resolve) => setImmediate(resolve));
+            await setImmediate(); // the turn's other requests may begin transactions: they join this one
+            continue;
           }
-          if (queue.length === 0 || done.length >= GROUP_MAX) break;
           const job = queue.shift()!;
           savepointStart.run();
           onCommit = [];
