@@ -16,7 +16,11 @@ export interface Db {
   run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }>;
   /** Runs a script of several statements (migrations). */
   exec(sql: string): Promise<void>;
-  /** Runs fn inside one transaction: all its writes commit together or not at all. */
+  /**
+   * Runs fn inside one transaction: all its writes commit together or not at all, and the promise
+   * settles once they have. (On SQLite, transactions begun in the same event-loop turn share one
+   * COMMIT, each in its own savepoint: fn's answer may wait for the others of its turn to run.)
+   */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
   /**
    * Runs fn once the transaction this is called in has committed, never if it rolls back; called
