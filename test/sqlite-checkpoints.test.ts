@@ -43,6 +43,15 @@ describe('SQLite checkpoints', () => {
     await db.close();
   });
 
+  it('are handed to the thread as well by a connection whose writes are statements on their own', async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hookline-ckpt-'));
+    const db = openSqlite(path.join(dir, 'plain.db'));
+    await db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY)');
+    for (let i = 0; i < 100; i++) await db.run('INSERT INTO t DEFAULT VALUES');
+    expect(await db.get('PRAGMA wal_autocheckpoint')).toEqual({ wal_autocheckpoint: 10_000 });
+    await db.close();
+  });
+
   it("are a busy connection's thread's work: the database file takes in the log while commits go on, and the log stays small", async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hookline-ckpt-'));
     const file = path.join(dir, 'busy.db');

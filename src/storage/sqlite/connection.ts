@@ -28,9 +28,10 @@ export function openSqlite(file: string): Db {
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');
   // The WAL is checkpointed by a thread of its own (checkpointer.ts), started once the connection
-  // has committed a few times (a short-lived one, a CLI command's, never needs it). Until then, and
-  // should the thread fall behind, SQLite checkpoints inside a commit, on the event loop: every
-  // ~4 MB, its default (at ~40 MB each one stalled every request for tens of ms), then every ~40 MB.
+  // has committed a few times, in transactions or by statements run on their own (a short-lived
+  // connection, a CLI command's, never needs it). Until then, and should the thread fall behind,
+  // SQLite checkpoints inside a commit, on the event loop: every ~4 MB, its default (at ~40 MB each
+  // one stalled every request for tens of ms), then every ~40 MB.
   raw.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
   /** null: no thread could be had, SQLite's own checkpoints go on as before. */
   let checkpointer: Checkpointer | null | undefined;
@@ -62,7 +63,12 @@ export function openSqlite(file: string): Db {
   const direct = {
     all: <T>(sql: string, params: readonly SqlValue[] = []) => wrap(() => prepare(sql).all(...params) as T[]),
     get: <T>(sql: string, params: readonly SqlValue[] = []) => wrap(() => prepare(sql).get(...params) as T | undefined),
-    run: (sql: string, params: readonly SqlValue[] = []) => wrap(() => ({ changes: prepare(sql).run(...params).changes })),
+    run: (sql: string, params: readonly SqlValue[] = []) =>
+      wrap(() => {
+        const { changes } = prepare(sql).run(...params);
+        if (!raw.inTransaction) committed(); // a statement on its own commits by itself
+        return { changes };
+      }),
     exec: (sql: string) => wrap(() => void raw.exec(sql)),
   };
 
